@@ -1,0 +1,86 @@
+"""What every collector produces: plain, typed rows ready for the set-based writer.
+
+Collectors only fetch, validate and map; they never touch the database. Prices are
+Decimal USD per million tokens (see `per_million`). Identity (which canonical model a
+source id belongs to) is resolved by `llm_intelligence.identity`, not here: a collector
+reports the source's own ids and what it knows about the model's author.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What a source says about a model (not a price)."""
+
+    source_model_id: str
+    """The id exactly as the source spells it (e.g. `anthropic/claude-sonnet-4.5`)."""
+    author: str | None = None
+    """Who made the model (`anthropic`, `meta-llama`, ...), if the source says."""
+    display_name: str | None = None
+    family: str | None = None
+    model_type: str | None = None
+    """LiteLLM's `mode` vocabulary: chat, completion, embedding, image_generation, ..."""
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    """Flags such as function_calling, vision, reasoning, prompt_caching."""
+    release_date: date | None = None
+    deprecation_date: date | None = None
+    open_weights: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRow:
+    """One price of one model at one serving provider/deployment, as one source reports it."""
+
+    source_key: str
+    """Unique within the source: the upsert key (e.g. LiteLLM's JSON key)."""
+    model: ModelInfo
+    provider: str
+    """Serving provider slug (`anthropic`, `bedrock`, `azure`, `deepinfra`, ...)."""
+    provider_model_id: str
+    """The id to send to that provider/deployment."""
+    input_price_per_million: Decimal | None
+    output_price_per_million: Decimal | None
+    gateway: str = ""
+    """`openrouter` when the price is for serving through OpenRouter, else ''."""
+    deployment: str = ""
+    """Region/profile/deployment that carries its own price (`us`, `eu`, `global`, ...)."""
+    cache_read_price_per_million: Decimal | None = None
+    cache_write_price_per_million: Decimal | None = None
+    batch_input_price_per_million: Decimal | None = None
+    batch_output_price_per_million: Decimal | None = None
+    is_free_tier: bool = False
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    quantization: str | None = None
+    uptime_pct: Decimal | None = None
+    latency_ms: Decimal | None = None
+    throughput_tps: Decimal | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """Tiers (long-context, priority, flex), per-image/per-second prices, anything else."""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """An upstream entry that could not be stored, with the reason (counted and logged)."""
+
+    source_key: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ParsedSource:
+    """The result of parsing one source payload."""
+
+    source: str
+    prices: list[PriceRow] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)

@@ -1,0 +1,50 @@
+"""Settings, read once from the environment (and a `.env` file in the working directory).
+
+Every setting is documented in `.env.example` and the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("llm-intelligence", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """All configuration of llm-intelligence in one object."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: SecretStr | None = Field(default=None, validation_alias="DATABASE_URL")
+    """Postgres to use (hosted Supabase or any PG >= 15). Unset: the embedded server."""
+
+    home: Path = Field(default_factory=_default_home, validation_alias="LLM_INTEL_HOME")
+    """Where the embedded server keeps its data directory."""
+
+    supabase_url: str | None = Field(default=None, validation_alias="SUPABASE_URL")
+    supabase_key: SecretStr | None = Field(default=None, validation_alias="SUPABASE_KEY")
+
+    litellm_url: str | None = Field(default=None, validation_alias="LLM_INTEL_LITELLM_URL")
+    openrouter_url: str | None = Field(default=None, validation_alias="LLM_INTEL_OPENROUTER_URL")
+    models_dev_url: str | None = Field(default=None, validation_alias="LLM_INTEL_MODELS_DEV_URL")
+    genai_prices_url: str | None = Field(
+        default=None, validation_alias="LLM_INTEL_GENAI_PRICES_URL"
+    )
+    openrouter_api_key: SecretStr | None = Field(
+        default=None, validation_alias="OPENROUTER_API_KEY"
+    )
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment now (no module-level cache: tests change env)."""
+    return Settings()

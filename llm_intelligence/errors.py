@@ -1,0 +1,63 @@
+"""One exception tree for the whole package.
+
+    LLMIntelError
+    ├── ConfigError            bad or missing settings
+    ├── DatabaseError          the database refused or could not be reached
+    │   ├── MigrationError     a migration file failed to apply (names the file)
+    │   └── EmbeddedServerError  the bundled Postgres could not start/stop
+    ├── SourceError            a collector's upstream misbehaved (names the source)
+    │   ├── FetchError         HTTP/file transport failed after retries
+    │   ├── AuthError          401/403 from the upstream
+    │   └── PayloadError       the body is not the documented format
+    ├── ShrinkGuardError       upstream returned far fewer rows than the last good run
+    ├── SyncLockedError        another sync of the same source holds the lock
+    └── UnknownModelError      a model name or alias that is not in the catalog
+"""
+
+
+class LLMIntelError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigError(LLMIntelError):
+    """A setting is missing or malformed."""
+
+
+class DatabaseError(LLMIntelError):
+    """The database refused an operation or could not be reached."""
+
+
+class MigrationError(DatabaseError):
+    """A migration file failed to apply."""
+
+
+class EmbeddedServerError(DatabaseError):
+    """The embedded Postgres server could not be started or stopped."""
+
+
+class SourceError(LLMIntelError):
+    """A data source failed; the message names the source."""
+
+
+class FetchError(SourceError):
+    """The source could not be fetched (network, timeout, HTTP error after retries)."""
+
+
+class AuthError(SourceError):
+    """The source answered 401/403: the API key is missing or wrong."""
+
+
+class PayloadError(SourceError):
+    """The source's body is not in the documented format (truncated, not JSON, wrong shape)."""
+
+
+class ShrinkGuardError(LLMIntelError):
+    """A run returned far fewer entries than the last good run and was refused."""
+
+
+class SyncLockedError(LLMIntelError):
+    """Another sync of the same source is running."""
+
+
+class UnknownModelError(LLMIntelError):
+    """The model name or alias is not known."""

@@ -1,0 +1,303 @@
+-- Rankings: one row per model, computed in SQL and nowhere else.
+--
+-- Method (see README "Ranking"):
+-- * Price: USD per million tokens. Blended = (3 x input + output) / 4, the Artificial
+--   Analysis convention; an unknown output price counts as the input price. Minimums are
+--   over paid rows; a model served only for free has minimum 0.
+-- * Cost efficiency on a log scale between fixed anchors ($0.01 -> 1, $100 -> 0), so adding
+--   a model never moves another model's score.
+-- * Benchmarks arrive normalized 0..1 (benchmark_scores.normalized_score). Per category the
+--   mean is shrunk toward a conservative prior: (n x mean + k x prior) / (n + k). Missing
+--   evidence scores the prior, never a perfect and never a zero.
+-- * performance = mean of the four category scores; composite = 0.4 cost + 0.6 performance.
+
+-- One row per (model, provider, gateway, deployment, free/paid): the preferred source's
+-- price where several sources report the same offer.
+create view public.current_pricing
+with (security_invoker = true) as
+select distinct on (p.model_id, p.provider, p.gateway, p.deployment, p.is_free_tier)
+  p.id as pricing_id,
+  p.model_id,
+  p.provider,
+  p.provider_model_id,
+  p.gateway,
+  p.deployment,
+  p.source,
+  p.input_price_per_million,
+  coalesce(p.output_price_per_million, p.input_price_per_million) as output_price_per_million,
+  (3 * p.input_price_per_million
+     + coalesce(p.output_price_per_million, p.input_price_per_million)) / 4
+    as blended_price_per_million,
+  p.cache_read_price_per_million,
+  p.cache_write_price_per_million,
+  p.is_free_tier,
+  p.context_window,
+  p.max_output_tokens,
+  p.quantization,
+  p.uptime_pct,
+  p.latency_ms,
+  p.throughput_tps,
+  p.updated_at
+from public.provider_pricing p
+join public.price_sources s on s.source = p.source
+where p.is_active
+  and p.input_price_per_million is not null
+order by p.model_id, p.provider, p.gateway, p.deployment, p.is_free_tier,
+         s.priority, p.updated_at desc, p.id;
+
+revoke all on table public.current_pricing from anon, authenticated;
+grant select on table public.current_pricing to anon, authenticated, service_role;
+
+-- The constants of the method, in one place.
+create or replace function llm_intel_private.ranking_constants(
+  out prior_score numeric,
+  out prior_weight numeric,
+  out cheap_anchor numeric,
+  out expensive_anchor numeric)
+language sql
+immutable
+set search_path = ''
+as $$
+  select 0.10::numeric, 2::numeric, 0.01::numeric, 100::numeric;
+$$;
+
+create or replace function llm_intel_private.cost_efficiency(blended_price numeric)
+returns numeric
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when blended_price is null then null
+    when blended_price <= c.cheap_anchor then 1::numeric
+    else pg_catalog.round(greatest(0::numeric, least(1::numeric,
+      (pg_catalog.ln(c.expensive_anchor) - pg_catalog.ln(blended_price))
+      / (pg_catalog.ln(c.expensive_anchor) - pg_catalog.ln(c.cheap_anchor)))), 6)
+  end
+  from llm_intel_private.ranking_constants() c;
+$$;
+
+create materialized view public.model_rankings as
+with prices as (
+  select
+    cp.model_id,
+    coalesce(min(cp.input_price_per_million) filter (where not cp.is_free_tier),
+             min(cp.input_price_per_million)) as min_input_cost,
+    coalesce(min(cp.output_price_per_million) filter (where not cp.is_free_tier),
+             min(cp.output_price_per_million)) as min_output_cost,
+    coalesce(min(cp.blended_price_per_million) filter (where not cp.is_free_tier),
+             min(cp.blended_price_per_million)) as min_blended_cost,
+    count(distinct cp.provider) as provider_count,
+    bool_or(cp.is_free_tier) as has_free_tier
+  from public.current_pricing cp
+  group by cp.model_id
+),
+evidence as (
+  select
+    b.model_id,
+    count(*) filter (where b.category = 'coding') as coding_n,
+    avg(b.normalized_score) filter (where b.category = 'coding') as coding_mean,
+    count(*) filter (where b.category = 'reasoning') as reasoning_n,
+    avg(b.normalized_score) filter (where b.category = 'reasoning') as reasoning_mean,
+    count(*) filter (where b.category = 'math') as math_n,
+    avg(b.normalized_score) filter (where b.category = 'math') as math_mean,
+    count(*) filter (where b.category = 'general') as general_n,
+    avg(b.normalized_score) filter (where b.category = 'general') as general_mean
+  from public.benchmark_scores b
+  group by b.model_id
+),
+shrunk as (
+  select
+    m.id as model_id,
+    coalesce(e.coding_n, 0) as coding_coverage,
+    coalesce(e.reasoning_n, 0) as reasoning_coverage,
+    coalesce(e.math_n, 0) as math_coverage,
+    coalesce(e.general_n, 0) as general_coverage,
+    round((coalesce(e.coding_n, 0) * coalesce(e.coding_mean, 0) + c.prior_weight * c.prior_score)
+          / (coalesce(e.coding_n, 0) + c.prior_weight), 6) as coding_score,
+    round((coalesce(e.reasoning_n, 0) * coalesce(e.reasoning_mean, 0)
+           + c.prior_weight * c.prior_score)
+          / (coalesce(e.reasoning_n, 0) + c.prior_weight), 6) as reasoning_score,
+    round((coalesce(e.math_n, 0) * coalesce(e.math_mean, 0) + c.prior_weight * c.prior_score)
+          / (coalesce(e.math_n, 0) + c.prior_weight), 6) as math_score,
+    round((coalesce(e.general_n, 0) * coalesce(e.general_mean, 0)
+           + c.prior_weight * c.prior_score)
+          / (coalesce(e.general_n, 0) + c.prior_weight), 6) as general_score
+  from public.models m
+  cross join llm_intel_private.ranking_constants() c
+  left join evidence e on e.model_id = m.id
+  where m.is_active
+),
+scored as (
+  select
+    m.id as model_id,
+    m.name,
+    m.provider,
+    m.family,
+    m.model_type,
+    m.context_window,
+    m.max_tokens,
+    m.capabilities,
+    m.open_weights,
+    m.release_date,
+    p.min_input_cost,
+    p.min_output_cost,
+    p.min_blended_cost,
+    coalesce(p.provider_count, 0) as provider_count,
+    coalesce(p.has_free_tier, false) as has_free_tier,
+    s.coding_score,
+    s.reasoning_score,
+    s.math_score,
+    s.general_score,
+    s.coding_coverage,
+    s.reasoning_coverage,
+    s.math_coverage,
+    s.general_coverage,
+    s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage
+      as benchmark_count,
+    llm_intel_private.cost_efficiency(p.min_blended_cost) as cost_efficiency_score,
+    round((s.coding_score + s.reasoning_score + s.math_score + s.general_score) / 4, 6)
+      as performance_score
+  from public.models m
+  join shrunk s on s.model_id = m.id
+  left join prices p on p.model_id = m.id
+)
+select
+  scored.*,
+  -- A model with no price gets no credit for cost.
+  round(0.4 * coalesce(cost_efficiency_score, 0) + 0.6 * performance_score, 6)
+    as composite_score
+from scored
+with data;
+
+create unique index model_rankings_model_id_key on public.model_rankings (model_id);
+create index model_rankings_composite_idx on public.model_rankings (composite_score desc, model_id);
+create index model_rankings_name_idx on public.model_rankings (name);
+
+revoke all on table public.model_rankings from anon, authenticated;
+grant select on table public.model_rankings to anon, authenticated, service_role;
+
+-- Trigger-driven refresh, once per transaction: statement triggers on the inputs file one
+-- request per transaction (on conflict do nothing fires no further row trigger), and a
+-- deferred constraint trigger on that request refreshes at commit. A bulk upsert of
+-- thousands of rows therefore refreshes once, after all its statements.
+create table llm_intel_private.rankings_refresh_state (
+  id boolean primary key default true,
+  refresh_count bigint not null default 0,
+  last_refreshed_at timestamptz,
+  last_duration_ms numeric,
+  constraint rankings_refresh_state_single_row check (id)
+);
+insert into llm_intel_private.rankings_refresh_state default values;
+
+create table llm_intel_private.rankings_refresh_requests (
+  xact_id xid8 primary key,
+  requested_at timestamptz not null default now()
+);
+
+create or replace function public.refresh_model_rankings()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  started timestamptz := pg_catalog.clock_timestamp();
+begin
+  -- CONCURRENTLY: readers keep the old rows until the new ones are complete.
+  refresh materialized view concurrently public.model_rankings;
+  update llm_intel_private.rankings_refresh_state
+     set refresh_count = refresh_count + 1,
+         last_refreshed_at = pg_catalog.now(),
+         last_duration_ms = extract(epoch from pg_catalog.clock_timestamp() - started) * 1000;
+end;
+$$;
+
+-- Only statements that really changed rows ask for a refresh: an upsert whose rows were
+-- all unchanged (ON CONFLICT ... WHERE ... IS DISTINCT FROM) leaves the view alone.
+create or replace function llm_intel_private.request_rankings_refresh()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (select 1 from changed_rows) then
+    insert into llm_intel_private.rankings_refresh_requests (xact_id)
+    values (pg_catalog.pg_current_xact_id())
+    on conflict do nothing;
+  end if;
+  return null;
+end;
+$$;
+
+create or replace function llm_intel_private.refresh_rankings_at_commit()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform public.refresh_model_rankings();
+  delete from llm_intel_private.rankings_refresh_requests where xact_id = new.xact_id;
+  return null;
+end;
+$$;
+
+create constraint trigger rankings_refresh_at_commit
+  after insert on llm_intel_private.rankings_refresh_requests
+  deferrable initially deferred
+  for each row execute function llm_intel_private.refresh_rankings_at_commit();
+
+create trigger models_inserts_request_refresh after insert on public.models
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger models_updates_request_refresh after update on public.models
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger models_deletes_request_refresh after delete on public.models
+  referencing old table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+
+create trigger provider_pricing_inserts_request_refresh after insert on public.provider_pricing
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger provider_pricing_updates_request_refresh after update on public.provider_pricing
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger provider_pricing_deletes_request_refresh after delete on public.provider_pricing
+  referencing old table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+
+create trigger benchmark_scores_inserts_request_refresh after insert on public.benchmark_scores
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger benchmark_scores_updates_request_refresh after update on public.benchmark_scores
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger benchmark_scores_deletes_request_refresh after delete on public.benchmark_scores
+  referencing old table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+
+create trigger price_sources_inserts_request_refresh after insert on public.price_sources
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger price_sources_updates_request_refresh after update on public.price_sources
+  referencing new table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+create trigger price_sources_deletes_request_refresh after delete on public.price_sources
+  referencing old table as changed_rows
+  for each statement execute function llm_intel_private.request_rankings_refresh();
+
+alter table llm_intel_private.rankings_refresh_state enable row level security;
+alter table llm_intel_private.rankings_refresh_requests enable row level security;
+revoke all on table llm_intel_private.rankings_refresh_state from public;
+revoke all on table llm_intel_private.rankings_refresh_requests from public;
+grant select on table llm_intel_private.rankings_refresh_state to service_role;
+
+revoke all on function public.refresh_model_rankings() from public, anon, authenticated;
+grant execute on function public.refresh_model_rankings() to service_role;
+revoke all on function llm_intel_private.request_rankings_refresh() from public;
+revoke all on function llm_intel_private.refresh_rankings_at_commit() from public;
+revoke all on function llm_intel_private.ranking_constants() from public;
+revoke all on function llm_intel_private.cost_efficiency(numeric) from public;
