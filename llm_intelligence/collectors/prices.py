@@ -1,0 +1,114 @@
+"""Exact price arithmetic shared by every collector.
+
+Upstreams publish prices per token (`3e-06`, `"0.000003"`); the catalog stores USD per
+million tokens as exact decimals. Conversion is done on the decimal digits, never through
+binary floating point, so `3e-06` becomes `Decimal('3')` and not `2.9999999999999996`.
+
+A value that cannot be a price raises `InvalidPrice` (a `ValueError`, so pydantic turns
+it into a validation error of the row that carries it); `None` means "not published" and
+passes through as `None`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import overload
+
+__all__ = ["InvalidPrice", "decimal_text", "exact_decimal", "per_million"]
+
+_MILLION_EXPONENT = 6
+
+
+class InvalidPrice(ValueError):
+    """A value that is not a usable price; the message is the reason, for RejectedRow."""
+
+
+def _strip_trailing_zeros(value: Decimal) -> Decimal:
+    """`3.000000` -> `3`, `1.50` -> `1.5`, `10` stays `10` (not `1E+1`); exact."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the caller
+    if digits[-1] != 0:
+        if exponent > 0:
+            return Decimal((sign, digits + (0,) * exponent, 0))
+        return value
+    if not any(digits):
+        return Decimal(0)
+    if exponent >= 0:
+        return Decimal((sign, digits + (0,) * exponent, 0)) if exponent else value
+    coefficient = list(digits)
+    while exponent < 0 and coefficient[-1] == 0:
+        coefficient.pop()
+        exponent += 1
+    return Decimal((sign, tuple(coefficient), exponent))
+
+
+@overload
+def exact_decimal(value: None) -> None: ...
+@overload
+def exact_decimal(value: Decimal | int | float | str) -> Decimal: ...
+@overload
+def exact_decimal(value: object) -> Decimal | None: ...
+def exact_decimal(value: object) -> Decimal | None:
+    """`value` as an exact, finite, non-negative Decimal with trailing zeros stripped.
+
+    For prices that are not per token (per image, per request, per second): the unit
+    stays the upstream's. `None` (not published) stays `None`.
+
+    Accepts Decimal, int and numeric strings (OpenRouter sends strings). A float is
+    taken through its shortest repr, which is the literal the JSON contained. Rejects
+    bools, other types, NaN, infinities, negatives and OpenRouter's "-1" sentinel.
+    """
+    if value is None:
+        return None
+    if type(value) is Decimal:  # the common case (JSON parsed with parse_float=Decimal)
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise InvalidPrice(f"not a number: {value!r} ({type(value).__name__})")
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        except InvalidOperation as e:
+            raise InvalidPrice(f"not a number: {value!r}") from e
+    if not number.is_finite():
+        raise InvalidPrice(f"not a finite number: {value!r}")
+    if number == -1:
+        # OpenRouter publishes "-1" for routers and variable-price models: the price is
+        # decided per request, so there is no list price to store.
+        raise InvalidPrice(f"price {value!r} is the '-1' sentinel for a dynamic/unknown price")
+    if number < 0:
+        raise InvalidPrice(f"negative price: {value!r}")
+    return _strip_trailing_zeros(number)
+
+
+@overload
+def per_million(value: None) -> None: ...
+@overload
+def per_million(value: Decimal | int | float | str) -> Decimal: ...
+@overload
+def per_million(value: object) -> Decimal | None: ...
+def per_million(value: object) -> Decimal | None:
+    """A per-token price as USD per million tokens, exactly; `None` stays `None`.
+
+    >>> per_million("3e-06"), per_million(Decimal("1.5E-7")), per_million(None)
+    (Decimal('3'), Decimal('0.15'), None)
+    """
+    number = exact_decimal(value)
+    if number is None:
+        return None
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return Decimal(0)
+    # Shifting the exponent is exact whatever the number of digits (multiplication would
+    # round to the context precision). `number` has no trailing zeros after the point.
+    exponent += _MILLION_EXPONENT
+    if exponent > 0:
+        return Decimal((sign, digits + (0,) * exponent, 0))
+    return Decimal((sign, digits, exponent))
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain positional notation for JSON metadata: `Decimal('1.5E-7')` -> `'0.00000015'`."""
+    return format(value, "f")
