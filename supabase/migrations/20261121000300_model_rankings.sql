@@ -9,7 +9,12 @@
 -- * Benchmarks arrive normalized 0..1 (benchmark_scores.normalized_score). Per category the
 --   mean is shrunk toward a conservative prior: (n x mean + k x prior) / (n + k). Missing
 --   evidence scores the prior, never a perfect and never a zero.
--- * performance = mean of the four category scores; composite = 0.4 cost + 0.6 performance.
+-- * performance = mean of the four category scores.
+-- * Cost credit counts in proportion to the evidence behind the performance score,
+--   evidence_weight = n / (n + k) over all benchmarks: a model nobody has measured earns
+--   no credit for being cheap, so price alone never tops the table (the seed's formula
+--   ranked a free model with no benchmark data first).
+--   composite = 0.4 x cost_efficiency x evidence_weight + 0.6 x performance.
 
 -- One row per (model, provider, gateway, deployment, free/paid): the preferred source's
 -- price where several sources report the same offer.
@@ -156,16 +161,20 @@ scored as (
     s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage
       as benchmark_count,
     llm_intel_private.cost_efficiency(p.min_blended_cost) as cost_efficiency_score,
+    round((s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage)
+          / (s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage
+             + c.prior_weight), 6) as evidence_weight,
     round((s.coding_score + s.reasoning_score + s.math_score + s.general_score) / 4, 6)
       as performance_score
   from public.models m
   join shrunk s on s.model_id = m.id
+  cross join llm_intel_private.ranking_constants() c
   left join prices p on p.model_id = m.id
 )
 select
   scored.*,
   -- A model with no price gets no credit for cost.
-  round(0.4 * coalesce(cost_efficiency_score, 0) + 0.6 * performance_score, 6)
+  round(0.4 * coalesce(cost_efficiency_score, 0) * evidence_weight + 0.6 * performance_score, 6)
     as composite_score
 from scored
 with data;
@@ -300,4 +309,7 @@ grant execute on function public.refresh_model_rankings() to service_role;
 revoke all on function llm_intel_private.request_rankings_refresh() from public;
 revoke all on function llm_intel_private.refresh_rankings_at_commit() from public;
 revoke all on function llm_intel_private.ranking_constants() from public;
+-- rank_models runs as its caller and reads the method's constants.
+grant usage on schema llm_intel_private to anon, authenticated;
+grant execute on function llm_intel_private.ranking_constants() to anon, authenticated, service_role;
 revoke all on function llm_intel_private.cost_efficiency(numeric) from public;

@@ -65,6 +65,7 @@ create type public.ranked_model as (
   general_coverage bigint,
   benchmark_count bigint,
   cost_efficiency_score numeric,
+  evidence_weight numeric,
   performance_score numeric,
   composite_score numeric
 );
@@ -130,19 +131,32 @@ begin
            t.has_free_tier, t.coding_score, t.reasoning_score, t.math_score,
            t.general_score, t.coding_coverage, t.reasoning_coverage, t.math_coverage,
            t.general_coverage, t.benchmark_count, t.cost_efficiency_score,
-           t.perf, t.score
+           t.evidence, t.perf, t.score
     from (
-      select r.*, s.perf,
-             pg_catalog.round($1 * coalesce(r.cost_efficiency_score, 0) + $2 * s.perf, 6) as score
+      select r.*, s.perf, s.evidence,
+             pg_catalog.round($1 * coalesce(r.cost_efficiency_score, 0) * s.evidence
+                              + $2 * s.perf, 6) as score
       from public.model_rankings r
+      cross join llm_intel_private.ranking_constants() c
       cross join lateral (
+        -- With a category, its own score and its own evidence decide.
         select case $3
                  when 'coding' then r.coding_score
                  when 'reasoning' then r.reasoning_score
                  when 'math' then r.math_score
                  when 'general' then r.general_score
                  else r.performance_score
-               end as perf
+               end as perf,
+               case when $3 is null then r.evidence_weight
+                    else pg_catalog.round(x.n / (x.n + c.prior_weight), 6)
+               end as evidence
+        from (select case $3
+                       when 'coding' then r.coding_coverage
+                       when 'reasoning' then r.reasoning_coverage
+                       when 'math' then r.math_coverage
+                       when 'general' then r.general_coverage
+                       else r.benchmark_count
+                     end::numeric as n) x
       ) s
       where r.min_input_cost is not null
         and ($4::numeric is null or r.min_input_cost <= $4)

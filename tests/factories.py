@@ -1,0 +1,58 @@
+"""Small helpers that insert catalog rows with plain SQL, for database tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+
+def add_model(conn: psycopg.Connection[Any], name: str, **columns: Any) -> int:
+    fields = {"name": name, **columns}
+    names = ", ".join(fields)
+    marks = ", ".join(f"%({k})s" for k in fields)
+    row = conn.execute(
+        f"insert into public.models ({names}) values ({marks}) returning id",  # noqa: S608
+        fields,
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def add_price(
+    conn: psycopg.Connection[Any],
+    model_id: int,
+    provider: str,
+    input_price: Decimal | str | None,
+    output_price: Decimal | str | None = None,
+    *,
+    source: str = "litellm",
+    **columns: Any,
+) -> int:
+    fields = {
+        "model_id": model_id,
+        "source": source,
+        "source_key": columns.pop("source_key", f"{provider}/{model_id}"),
+        "provider": provider,
+        "provider_model_id": columns.pop("provider_model_id", f"{provider}-model-{model_id}"),
+        "input_price_per_million": input_price,
+        "output_price_per_million": input_price if output_price is None else output_price,
+        **columns,
+    }
+    names = ", ".join(fields)
+    marks = ", ".join(f"%({k})s" for k in fields)
+    row = conn.execute(
+        f"insert into public.provider_pricing ({names}) values ({marks}) returning id",  # noqa: S608
+        fields,
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def refresh_count(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute(
+        "select refresh_count from llm_intel_private.rankings_refresh_state"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])

@@ -1,0 +1,81 @@
+"""Every price insert or change writes one price_changes row and one notification."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+from tests.factories import add_model, add_price
+
+CHANNEL = "llm_intel_price_changes"
+
+
+def _notifications(listener: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    return [
+        json.loads(n.payload, parse_float=Decimal)
+        for n in listener.notifies(timeout=0.5)
+        if n.channel == CHANNEL
+    ]
+
+
+def test_insert_and_change_are_recorded_and_announced(db_url: str) -> None:
+    with (
+        psycopg.connect(db_url, autocommit=True) as listener,
+        psycopg.connect(db_url, autocommit=True) as writer,
+    ):
+        listener.execute(f"listen {CHANNEL}")
+        model_id = add_model(writer, "claude-x")
+        pricing_id = add_price(writer, model_id, "anthropic", Decimal("3"), Decimal("15"))
+        writer.execute(
+            "update provider_pricing set input_price_per_million = 2.5 where id = %s",
+            (pricing_id,),
+        )
+        # A change of something other than price is not a price change.
+        writer.execute(
+            "update provider_pricing set context_window = 200000 where id = %s", (pricing_id,)
+        )
+        events = _notifications(listener)
+
+    assert [e["change_type"] for e in events] == ["insert", "update"]
+    update = events[1]
+    assert update["model"] == "claude-x"
+    assert update["provider"] == "anthropic"
+    assert update["old"]["input_price_per_million"] == Decimal("3")
+    assert update["new"]["input_price_per_million"] == Decimal("2.5")
+    assert update["new"]["output_price_per_million"] == Decimal("15")
+
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "select change_type, old_input_price_per_million, new_input_price_per_million"
+            " from price_changes order by id"
+        ).fetchall()
+    assert rows == [("insert", None, Decimal("3")), ("update", Decimal("3"), Decimal("2.5"))]
+
+
+def test_bulk_change_writes_one_row_per_changed_price(conn: psycopg.Connection[Any]) -> None:
+    model_id = add_model(conn, "m")
+    for i in range(10):
+        add_price(conn, model_id, f"p{i}", str(i + 1))
+    conn.execute(
+        "update provider_pricing set output_price_per_million = output_price_per_million * 2"
+        " where provider in ('p1', 'p2', 'p3')"
+    )
+    counts = dict(
+        conn.execute("select change_type, count(*) from price_changes group by change_type")
+    )
+    assert counts == {"insert": 10, "update": 3}
+
+
+def test_rolled_back_change_is_not_announced(db_url: str) -> None:
+    with (
+        psycopg.connect(db_url, autocommit=True) as listener,
+        psycopg.connect(db_url) as writer,
+    ):
+        listener.execute(f"listen {CHANNEL}")
+        model_id = add_model(writer, "m")
+        add_price(writer, model_id, "p", "1")
+        writer.rollback()
+        assert _notifications(listener) == []
