@@ -30,7 +30,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _fail(error: Exception) -> typer.Exit:
+def _fail(error: object) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {error}")
     return typer.Exit(code=1)
 
@@ -110,9 +110,7 @@ def db_migrate() -> None:
         raise _fail(e) from e
     for migration in result.applied:
         console.print(f"applied {migration.path.name}")
-    console.print(
-        f"{len(result.applied)} applied, {result.already_applied} already applied"
-    )
+    console.print(f"{len(result.applied)} applied, {result.already_applied} already applied")
 
 
 @db_app.command("url")
@@ -159,8 +157,17 @@ def rank(
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
         return
     table = Table(title=f"Top models ({category or 'overall'})")
-    for heading in ("#", "model", "author", "in $/M", "out $/M", "providers", "cost", "perf",
-                    "score"):
+    for heading in (
+        "#",
+        "model",
+        "author",
+        "in $/M",
+        "out $/M",
+        "providers",
+        "cost",
+        "perf",
+        "score",
+    ):
         table.add_column(heading, justify="right" if heading != "model" else "left")
     for row in rows:
         table.add_row(

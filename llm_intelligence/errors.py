@@ -1,17 +1,17 @@
 """One exception tree for the whole package.
 
-    LLMIntelError
-    ├── ConfigError            bad or missing settings
-    ├── DatabaseError          the database refused or could not be reached
-    │   ├── MigrationError     a migration file failed to apply (names the file)
-    │   └── EmbeddedServerError  the bundled Postgres could not start/stop
-    ├── SourceError            a collector's upstream misbehaved (names the source)
-    │   ├── FetchError         HTTP/file transport failed after retries
-    │   ├── AuthError          401/403 from the upstream
-    │   └── PayloadError       the body is not the documented format
-    ├── ShrinkGuardError       upstream returned far fewer rows than the last good run
-    ├── SyncLockedError        another sync of the same source holds the lock
-    └── UnknownModelError      a model name or alias that is not in the catalog
+LLMIntelError
+├── ConfigError            bad or missing settings
+├── DatabaseError          the database refused or could not be reached
+│   ├── MigrationError     a migration file failed to apply (names the file)
+│   └── EmbeddedServerError  the bundled Postgres could not start/stop
+├── SourceError            a collector's upstream misbehaved (names the source)
+│   ├── FetchError         HTTP/file transport failed after retries
+│   ├── AuthError          401/403 from the upstream
+│   └── PayloadError       the body is not the documented format
+├── ShrinkGuardError       upstream returned far fewer rows than the last good run
+├── SyncLockedError        another sync of the same source holds the lock
+└── UnknownModelError      a model name or alias that is not in the catalog
 """
 
 

@@ -62,14 +62,13 @@ def test_failed_migration_rolls_back_and_names_the_file(db_url: str, tmp_path: P
     (tmp_path / "20990101000001_bad.sql").write_text(
         "create table half_done (id int);\nselect no_such_function();"
     )
-    with pytest.raises(MigrationError, match="20990101000001_bad.sql"):
+    with pytest.raises(MigrationError, match=r"20990101000001_bad\.sql"):
         apply_migrations(db_url, directory=tmp_path)
     with psycopg.connect(db_url) as conn:
         assert conn.execute("select to_regclass('good_one')").fetchone() != (None,)
         assert conn.execute("select to_regclass('half_done')").fetchone() == (None,)
         versions = {
-            r[0]
-            for r in conn.execute("select version from supabase_migrations.schema_migrations")
+            r[0] for r in conn.execute("select version from supabase_migrations.schema_migrations")
         }
     assert "20990101000000" in versions
     assert "20990101000001" not in versions
@@ -77,7 +76,7 @@ def test_failed_migration_rolls_back_and_names_the_file(db_url: str, tmp_path: P
 
 def test_badly_named_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "2024_add_things.sql").write_text("select 1;")
-    with pytest.raises(MigrationError, match="2024_add_things.sql"):
+    with pytest.raises(MigrationError, match=r"2024_add_things\.sql"):
         discover(tmp_path)
 
 

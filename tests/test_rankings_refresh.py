@@ -24,9 +24,7 @@ where (p.input_price_per_million, p.output_price_per_million)
 
 
 def _add_models(conn: psycopg.Connection[Any]) -> None:
-    conn.execute(
-        "insert into models (name) select 'model-' || g from generate_series(0, 999) g"
-    )
+    conn.execute("insert into models (name) select 'model-' || g from generate_series(0, 999) g")
 
 
 def test_bulk_upsert_of_5000_rows_refreshes_once(conn: psycopg.Connection[Any]) -> None:

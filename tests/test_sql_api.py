@@ -12,6 +12,14 @@ import pytest
 from tests.factories import add_model, add_price
 
 
+def _shares(conn: psycopg.Connection[Any], model: str) -> dict[str, Decimal]:
+    return dict(
+        conn.execute(
+            "select provider_name, selection_probability from provider_options(%s)", (model,)
+        )
+    )
+
+
 def _add_alias(conn: psycopg.Connection[Any], alias: str, model_id: int) -> None:
     conn.execute(
         "insert into model_aliases (alias, model_id, source) values (%s, %s, 'test')",
@@ -52,7 +60,7 @@ def test_provider_options_use_blended_price(conn: psycopg.Connection[Any]) -> No
     model_id = add_model(conn, "m")
     add_price(conn, model_id, "cheap-input", "1", "9")  # blended (3 + 9) / 4 = 3
     add_price(conn, model_id, "flat", "3", "3")  # blended 3
-    rows = dict(conn.execute("select provider_name, selection_probability from provider_options('m')"))
+    rows = _shares(conn, "m")
     assert rows["cheap-input"] == rows["flat"] == Decimal("0.5")
 
 
@@ -60,11 +68,11 @@ def test_provider_options_free_rows_only_when_nothing_paid(conn: psycopg.Connect
     model_id = add_model(conn, "llama")
     add_price(conn, model_id, "paid", "1", source_key="paid")
     add_price(conn, model_id, "free-host", "0", "0", is_free_tier=True, source_key="free")
-    rows = dict(conn.execute("select provider_name, selection_probability from provider_options('llama')"))
+    rows = _shares(conn, "llama")
     assert rows == {"paid": Decimal(1), "free-host": Decimal(0)}
 
     conn.execute("update provider_pricing set is_active = false where source_key = 'paid'")
-    rows = dict(conn.execute("select provider_name, selection_probability from provider_options('llama')"))
+    rows = _shares(conn, "llama")
     assert rows == {"free-host": Decimal(1)}
 
 
@@ -72,7 +80,7 @@ def test_provider_options_skip_recent_outages(conn: psycopg.Connection[Any]) -> 
     model_id = add_model(conn, "m")
     add_price(conn, model_id, "healthy", "2", uptime_pct=Decimal("99.5"))
     add_price(conn, model_id, "down", "1", uptime_pct=Decimal("40"))
-    rows = dict(conn.execute("select provider_name, selection_probability from provider_options('m')"))
+    rows = _shares(conn, "m")
     assert rows == {"healthy": Decimal(1), "down": Decimal(0)}
 
 

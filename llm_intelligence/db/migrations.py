@@ -54,9 +54,7 @@ def discover(directory: Path | None = None) -> list[Migration]:
     for path in sorted(folder.glob("*.sql")):
         match = _FILE_NAME.match(path.name)
         if match is None:
-            raise MigrationError(
-                f"migration file {path.name} is not named YYYYMMDDHHMMSS_name.sql"
-            )
+            raise MigrationError(f"migration file {path.name} is not named YYYYMMDDHHMMSS_name.sql")
         found.append(Migration(match["version"], match["name"], path))
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
