@@ -60,7 +60,7 @@ __all__ = [
     "parse_genai_prices",
 ]
 
-SOURCE = "genai_prices"
+SOURCE = "genai-prices"
 DEFAULT_GENAI_PRICES_URL = (
     "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
 )

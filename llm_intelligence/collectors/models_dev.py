@@ -46,7 +46,7 @@ __all__ = [
     "parse_models_dev",
 ]
 
-SOURCE = "models_dev"
+SOURCE = "models-dev"
 DEFAULT_MODELS_DEV_URL = "https://models.dev/api.json"
 
 _GATEWAYS = frozenset({"openrouter"})

@@ -1,0 +1,109 @@
+"""From a source's parsed rows to what the writer stores: one canonical model per real
+model (via `llm_intelligence.identity`), provider slugs in LiteLLM's vocabulary, every
+source id kept as an alias, duplicates counted instead of silently dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from llm_intelligence import identity
+from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
+
+
+@dataclass(slots=True)
+class ResolvedModel:
+    name: str
+    display_name: str | None = None
+    author: str | None = None
+    family: str | None = None
+    model_type: str | None = None
+    context_window: int | None = None
+    max_tokens: int | None = None
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    release_date: date | None = None
+    deprecation_date: date | None = None
+    open_weights: bool | None = None
+
+    def absorb(self, info: ModelInfo) -> None:
+        """Merge what one more row says: first value wins, limits take the largest, and a
+        capability is true when any row says so."""
+        self.display_name = self.display_name or info.display_name
+        self.author = self.author or identity.author_of(info.source_model_id) or info.author
+        self.family = self.family or info.family
+        self.model_type = self.model_type or info.model_type
+        self.context_window = _larger(self.context_window, info.context_window)
+        self.max_tokens = _larger(self.max_tokens, info.max_output_tokens)
+        for flag, value in info.capabilities.items():
+            self.capabilities[flag] = self.capabilities.get(flag, False) or value
+        self.release_date = self.release_date or info.release_date
+        self.deprecation_date = self.deprecation_date or info.deprecation_date
+        if self.open_weights is None:
+            self.open_weights = info.open_weights
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPrice:
+    row: PriceRow
+    model_name: str
+    provider: str
+
+
+@dataclass(slots=True)
+class ResolvedSource:
+    source: str
+    models: list[ResolvedModel]
+    aliases: dict[str, str]
+    prices: list[ResolvedPrice]
+    rejected: list[RejectedRow]
+    alias_conflicts: int = 0
+
+
+def _larger(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
+    models: dict[str, ResolvedModel] = {}
+    aliases: dict[str, str] = {}
+    prices: list[ResolvedPrice] = []
+    rejected = list(parsed.rejected)
+    seen_keys: set[str] = set()
+    alias_conflicts = 0
+
+    for row in parsed.prices:
+        if row.source_key in seen_keys:
+            rejected.append(RejectedRow(row.source_key, "duplicate source_key in this payload"))
+            continue
+        name = identity.canonical_model_name(row.model.source_model_id, source=source)
+        if not name:
+            rejected.append(
+                RejectedRow(row.source_key, f"no model name in {row.model.source_model_id!r}")
+            )
+            continue
+        seen_keys.add(row.source_key)
+        models.setdefault(name, ResolvedModel(name=name)).absorb(row.model)
+        for alias in (row.model.source_model_id, row.provider_model_id):
+            if alias == name or not alias:
+                continue
+            known = aliases.setdefault(alias, name)
+            if known != name:
+                alias_conflicts += 1
+        prices.append(
+            ResolvedPrice(
+                row=row, model_name=name, provider=identity.canonical_provider(row.provider)
+            )
+        )
+
+    return ResolvedSource(
+        source=source,
+        models=list(models.values()),
+        aliases=aliases,
+        prices=prices,
+        rejected=rejected,
+        alias_conflicts=alias_conflicts,
+    )

@@ -1,0 +1,119 @@
+"""The four catalog and price sources, by the names the CLI and collector_runs use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from llm_intelligence.collectors import genai_prices, litellm, models_dev, openrouter
+from llm_intelligence.collectors.fetch import fetch_json
+from llm_intelligence.collectors.rows import ParsedSource
+from llm_intelligence.config import Settings
+from llm_intelligence.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    collect: Callable[[Settings, bool, httpx.Client | None], ParsedSource]
+    has_offline_snapshot: bool
+    """False: offline syncs skip it (unless its location is a local file)."""
+    location_setting: str
+    """The Settings attribute (and env var LLM_INTEL_<NAME>_URL) holding its location."""
+
+
+def _is_remote(location: str | None) -> bool:
+    return location is not None and urlsplit(location).scheme.lower() in ("http", "https")
+
+
+def _snapshot_or_location(
+    *,
+    name: str,
+    location: str | None,
+    default_url: str,
+    offline: bool,
+    client: httpx.Client | None,
+    load_snapshot: Callable[[], Any],
+) -> Any:
+    if offline:
+        if location is None:
+            return load_snapshot()
+        if _is_remote(location):
+            raise ConfigError(
+                f"{name}: offline sync cannot fetch {location}; give a local file or unset it"
+            )
+    return fetch_json(location or default_url, source=name, client=client)
+
+
+def _litellm(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
+    payload = litellm.fetch_litellm(location=settings.litellm_url, offline=offline, client=client)
+    return litellm.parse_litellm(payload)
+
+
+def _openrouter(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
+    key = settings.openrouter_api_key
+    return openrouter.collect_openrouter(
+        base_url=settings.openrouter_url,
+        api_key=key.get_secret_value() if key is not None else None,
+        client=client,
+        # A local mirror (LLM_INTEL_OPENROUTER_URL=/path/to/api/v1) works offline too.
+        offline=offline and settings.openrouter_url is None,
+    )
+
+
+def _models_dev(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
+    payload = _snapshot_or_location(
+        name=models_dev.SOURCE,
+        location=settings.models_dev_url,
+        default_url=models_dev.DEFAULT_MODELS_DEV_URL,
+        offline=offline,
+        client=client,
+        load_snapshot=models_dev.load_models_dev_snapshot,
+    )
+    return models_dev.parse_models_dev(payload)
+
+
+def _genai_prices(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
+    payload = _snapshot_or_location(
+        name=genai_prices.SOURCE,
+        location=settings.genai_prices_url,
+        default_url=genai_prices.DEFAULT_GENAI_PRICES_URL,
+        offline=offline,
+        client=client,
+        load_snapshot=genai_prices.load_genai_prices_snapshot,
+    )
+    return genai_prices.parse_genai_prices(payload)
+
+
+SOURCES: Mapping[str, Source] = MappingProxyType(
+    {
+        "litellm": Source("litellm", _litellm, True, "litellm_url"),
+        "openrouter": Source("openrouter", _openrouter, False, "openrouter_url"),
+        "models-dev": Source("models-dev", _models_dev, True, "models_dev_url"),
+        "genai-prices": Source("genai-prices", _genai_prices, True, "genai_prices_url"),
+    }
+)
+
+
+def source_names() -> list[str]:
+    return list(SOURCES)
+
+
+def get_source(name: str) -> Source:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown source {name!r}; expected one of: {', '.join(SOURCES)}"
+        ) from None
+
+
+def skips_offline(source: Source, settings: Settings) -> bool:
+    """An offline sync skips sources with no snapshot unless a local mirror file is set."""
+    location = getattr(settings, source.location_setting)
+    return not source.has_offline_snapshot and (location is None or _is_remote(location))
