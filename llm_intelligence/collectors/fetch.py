@@ -1,0 +1,389 @@
+"""The one fetch layer for every collector: an HTTP(S) GET with retries, or a local file.
+
+    fetch_json(location, source=...)          sync, over httpx.Client
+    fetch_json_async(location, source=...)    async, over httpx.AsyncClient
+      http(s) URL     GET with a timeout; connect/read errors, 408, 425, 429 and 5xx are
+                      retried with exponential backoff and jitter, or after the server's
+                      Retry-After (seconds or HTTP-date, capped at 60 s)
+      path, file://   a mirror for air-gapped installs; `*.gz` is decompressed
+      -> the JSON document, floats parsed as Decimal (money stays exact)
+
+Both loops ask the same pure function, `decide_retry`, what to do with each outcome.
+
+Errors (see `llm_intelligence.errors`), each naming the source:
+    AuthError      401/403: never retried; the message names the env var of the key
+    FetchError     other 4xx, retries exhausted, missing/unreadable file
+    PayloadError   a truncated, non-JSON or corrupt-gzip body (no partial data)
+
+Header values (API keys) are never logged, and URLs are logged without query values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import gzip
+import json
+import logging
+import math
+import random
+import time
+import zlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from llm_intelligence.errors import AuthError, FetchError, PayloadError, SourceError
+
+__all__ = [
+    "MAX_BACKOFF_SECONDS",
+    "MAX_RETRY_AFTER_SECONDS",
+    "USER_AGENT",
+    "Decision",
+    "decide_retry",
+    "fetch_json",
+    "fetch_json_async",
+    "new_client",
+    "parse_retry_after",
+    "redact_url",
+]
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "llm-intelligence/0.1 (+httpx)"
+MAX_RETRY_AFTER_SECONDS = 60.0
+"""A Retry-After longer than this is shortened: a sync run should not stall for hours."""
+MAX_BACKOFF_SECONDS = 30.0
+
+# 408/425 are the server asking for a retry; every 5xx is retried as well.
+_RETRY_STATUSES = frozenset({408, 425, 429})
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do after one attempt. Neither field set: the response is good."""
+
+    delay: float | None = None
+    """Retry after this many seconds."""
+    error: SourceError | None = None
+    """Give up and raise this."""
+    reason: str = ""
+    """What went wrong (for the retry log line)."""
+
+    @property
+    def done(self) -> bool:
+        return self.delay is None and self.error is None
+
+
+def redact_url(url: str) -> str:
+    """The URL without credentials and with query values masked, for logs and messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    query = "&".join(f"{name}=***" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, host, parts.path, query, ""))
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), if valid."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _backoff(attempt: int, *, backoff_base: float, jitter: float) -> float:
+    """Exponential backoff, spread by jitter in [0, 1) over 0.5x..1.5x of the step."""
+    step = min(MAX_BACKOFF_SECONDS, backoff_base * 2.0 ** (attempt - 1))
+    return step * (0.5 + jitter)
+
+
+def decide_retry(
+    outcome: httpx.Response | httpx.RequestError,
+    *,
+    source: str,
+    url: str,
+    attempt: int,
+    max_attempts: int,
+    backoff_base: float,
+    jitter: float,
+    now: datetime,
+    api_key_env: str | None = None,
+) -> Decision:
+    """The retry policy shared by the sync and async loops (pure: no I/O, no clock).
+
+    `attempt` counts from 1; `jitter` is a random number in [0, 1); `url` is already
+    redacted. Errors name the source and the URL, never a header.
+    """
+    if isinstance(outcome, httpx.Response):
+        status = outcome.status_code
+        if 200 <= status < 300:
+            return Decision()
+        what = f"HTTP {status} ({outcome.reason_phrase or 'no reason'})"
+        if status < 400:
+            return Decision(
+                error=FetchError(f"{source}: {url} answered {what}, a redirect not followed"),
+                reason=what,
+            )
+        if status in (401, 403):
+            hint = f"; set {api_key_env} to a valid key" if api_key_env else ""
+            return Decision(
+                error=AuthError(
+                    f"{source}: {url} answered {what}: the API key is missing, invalid "
+                    f"or not allowed here{hint}"
+                ),
+                reason=what,
+            )
+        if status not in _RETRY_STATUSES and status < 500:
+            return Decision(error=FetchError(f"{source}: {url} answered {what}"), reason=what)
+        server_delay = parse_retry_after(outcome.headers.get("retry-after"), now=now)
+    elif isinstance(
+        outcome, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
+    ):
+        what = f"{type(outcome).__name__}: {outcome}"
+        server_delay = None
+    else:
+        # Redirect loops, unsupported schemes, proxy and local protocol errors: retrying
+        # cannot help.
+        what = f"{type(outcome).__name__}: {outcome}"
+        return Decision(error=FetchError(f"{source}: {url} failed: {what}"), reason=what)
+
+    if attempt >= max_attempts:
+        return Decision(
+            error=FetchError(f"{source}: {url} failed after {attempt} attempt(s): {what}"),
+            reason=what,
+        )
+    if server_delay is not None:
+        delay = min(server_delay, MAX_RETRY_AFTER_SECONDS)
+    else:
+        delay = _backoff(attempt, backoff_base=backoff_base, jitter=jitter)
+    return Decision(delay=delay, reason=what)
+
+
+def _local_path(location: str, *, source: str) -> Path | None:
+    """The file a location names, or None for an http(s) URL."""
+    parts = urlsplit(location)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        return None
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise FetchError(f"{source}: remote file URL is not supported: {location}")
+        return Path(url2pathname(unquote(parts.path)))
+    if "://" in location:
+        raise FetchError(f"{source}: unsupported location {redact_url(location)!r}")
+    return Path(location).expanduser()
+
+
+def _read_file(path: Path, *, source: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as e:
+        raise FetchError(f"{source}: no such file: {path}") from e
+    except OSError as e:
+        raise FetchError(f"{source}: cannot read {path}: {e.strerror or e}") from e
+    if path.suffix == ".gz":
+        return _gunzip(data, source=source, where=str(path))
+    return data
+
+
+def _gunzip(data: bytes, *, source: str, where: str) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise PayloadError(f"{source}: {where} is not a complete gzip file: {e}") from e
+
+
+def _response_body(response: httpx.Response, *, source: str, url: str) -> bytes:
+    data = response.content
+    # A `.gz` object served without Content-Encoding arrives still compressed; with
+    # Content-Encoding: gzip httpx has already decoded it.
+    if urlsplit(url).path.endswith(".gz") and data[:2] == _GZIP_MAGIC:
+        return _gunzip(data, source=source, where=url)
+    return data
+
+
+def _decode(data: bytes, *, source: str, where: str, parse_float: Callable[[str], Any]) -> Any:
+    try:
+        return json.loads(data, parse_float=parse_float)
+    except (ValueError, RecursionError) as e:
+        # ValueError covers JSONDecodeError (truncated/not JSON) and UnicodeDecodeError.
+        raise PayloadError(
+            f"{source}: {where} is not valid JSON (truncated or not JSON): {e}"
+        ) from e
+
+
+def _check_attempts(max_attempts: int) -> None:
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
+
+
+def _log_retry(
+    decision: Decision, *, source: str, url: str, attempt: int, max_attempts: int
+) -> None:
+    logger.warning(
+        "%s: GET %s failed (%s); retry %d of %d in %.2f s",
+        source,
+        url,
+        decision.reason,
+        attempt,
+        max_attempts - 1,
+        decision.delay,
+    )
+
+
+def fetch_json(
+    location: str,
+    *,
+    source: str,
+    client: httpx.Client | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    max_attempts: int = 4,
+    backoff_base: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+    api_key_env: str | None = None,
+    parse_float: Callable[[str], Any] = Decimal,
+) -> Any:
+    """GET `location` (http(s) URL, file path or file:// URL) and return its JSON.
+
+    `source` names the upstream in errors and logs. `client` is reused when given (and
+    left open), else one is made and closed. `api_key_env` is the environment variable
+    an AuthError tells the user to set. Floats are parsed with `parse_float` (Decimal by
+    default, so prices stay exact).
+    """
+    _check_attempts(max_attempts)
+    path = _local_path(location, source=source)
+    if path is not None:
+        data = _read_file(path, source=source)
+        return _decode(data, source=source, where=str(path), parse_float=parse_float)
+
+    url = redact_url(location)
+    http = client if client is not None else _new_client(timeout)
+    try:
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome: httpx.Response | httpx.RequestError
+            try:
+                outcome = http.get(location, headers=headers, timeout=timeout)
+            except httpx.RequestError as e:
+                outcome = e
+            decision = decide_retry(
+                outcome,
+                source=source,
+                url=url,
+                attempt=attempt,
+                max_attempts=max_attempts,
+                backoff_base=backoff_base,
+                jitter=random.random(),
+                now=datetime.now(UTC),
+                api_key_env=api_key_env,
+            )
+            if decision.error is not None:
+                raise decision.error from (outcome if isinstance(outcome, Exception) else None)
+            if isinstance(outcome, httpx.Response) and decision.done:
+                body = _response_body(outcome, source=source, url=url)
+                return _decode(body, source=source, where=url, parse_float=parse_float)
+            _log_retry(decision, source=source, url=url, attempt=attempt, max_attempts=max_attempts)
+            sleep(decision.delay or 0.0)
+    finally:
+        if client is None:
+            http.close()
+
+
+async def fetch_json_async(
+    location: str,
+    *,
+    source: str,
+    client: httpx.AsyncClient | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    max_attempts: int = 4,
+    backoff_base: float = 0.5,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    api_key_env: str | None = None,
+    parse_float: Callable[[str], Any] = Decimal,
+) -> Any:
+    """The async twin of `fetch_json` (same policy, same errors) over httpx.AsyncClient."""
+    _check_attempts(max_attempts)
+    path = _local_path(location, source=source)
+    if path is not None:
+        data = await asyncio.to_thread(_read_file, path, source=source)
+        return _decode(data, source=source, where=str(path), parse_float=parse_float)
+
+    url = redact_url(location)
+    http = client if client is not None else _new_async_client(timeout)
+    try:
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome: httpx.Response | httpx.RequestError
+            try:
+                outcome = await http.get(location, headers=headers, timeout=timeout)
+            except httpx.RequestError as e:
+                outcome = e
+            decision = decide_retry(
+                outcome,
+                source=source,
+                url=url,
+                attempt=attempt,
+                max_attempts=max_attempts,
+                backoff_base=backoff_base,
+                jitter=random.random(),
+                now=datetime.now(UTC),
+                api_key_env=api_key_env,
+            )
+            if decision.error is not None:
+                raise decision.error from (outcome if isinstance(outcome, Exception) else None)
+            if isinstance(outcome, httpx.Response) and decision.done:
+                body = _response_body(outcome, source=source, url=url)
+                return _decode(body, source=source, where=url, parse_float=parse_float)
+            _log_retry(decision, source=source, url=url, attempt=attempt, max_attempts=max_attempts)
+            await sleep(decision.delay or 0.0)
+    finally:
+        if client is None:
+            await http.aclose()
+
+
+def new_client(*, timeout: float = 30.0, max_connections: int = 10) -> httpx.Client:
+    """The client `fetch_json` makes for itself, for callers that reuse one across requests."""
+    return httpx.Client(
+        timeout=timeout,
+        follow_redirects=True,
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_connections=max_connections),
+    )
+
+
+def _new_client(timeout: float) -> httpx.Client:
+    return new_client(timeout=timeout)
+
+
+def _new_async_client(timeout: float) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+    )
