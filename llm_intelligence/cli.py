@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -28,6 +29,16 @@ app.add_typer(db_app, name="db")
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _fail(error: object) -> typer.Exit:
@@ -184,6 +195,162 @@ def rank(
     console.print(table)
     if not rows:
         console.print("No ranked models yet: run `llm-intel sync` to load prices.")
+
+
+@app.command("sync")
+def sync(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="litellm, openrouter, models-dev, genai-prices; none means all.",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Use the snapshots installed packages ship (litellm, models-dev, "
+            "genai-prices) or local mirror files; no network. OpenRouter is skipped "
+            "unless LLM_INTEL_OPENROUTER_URL is a local mirror.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Accept a source that shrank to less than half its last good run."
+        ),
+    ] = False,
+) -> None:
+    """Fetch the sources and upsert models, aliases and prices; one recorded run each."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from llm_intelligence.collectors import runner
+    from llm_intelligence.collectors.sources import get_source, source_names
+
+    names = sources or source_names()
+    try:
+        for name in names:
+            get_source(name)
+        url = _migrated_url()
+        settings = load_settings()
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.fields[source]:<13}"),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=False,
+        ) as progress:
+            tasks = {n: progress.add_task("waiting", source=n, total=None) for n in names}
+
+            def on_phase(source: str, phase: str) -> None:
+                done = phase in ("succeeded", "failed", "refused", "skipped")
+                progress.update(
+                    tasks[source],
+                    description=phase,
+                    total=1 if done else None,
+                    completed=1 if done else 0,
+                )
+
+            reports = runner.sync(
+                url,
+                settings=settings,
+                sources=names,
+                offline=offline,
+                force=force,
+                on_phase=on_phase,
+            )
+    except LLMIntelError as e:
+        raise _fail(e) from e
+
+    table = Table(title="Sync summary")
+    for heading in (
+        "source",
+        "status",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "deactivated",
+        "seconds",
+    ):
+        table.add_column(heading, justify="left" if heading in ("source", "status") else "right")
+    for r in reports:
+        table.add_row(
+            r.source,
+            r.status,
+            str(r.inserted),
+            str(r.updated),
+            str(r.unchanged),
+            str(r.rejected),
+            str(r.deactivated),
+            f"{r.seconds:.2f}",
+        )
+    console.print(table)
+    for r in reports:
+        if r.error and r.status != "succeeded":
+            err_console.print(f"[yellow]{r.source}[/yellow] {r.status}: {r.error}")
+    if any(r.status in ("failed", "refused") for r in reports):
+        raise typer.Exit(code=1)
+
+
+@app.command("runs")
+def runs(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many runs.")] = 20,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+) -> None:
+    """Show the most recent collector runs, newest first."""
+    try:
+        with connect(_migrated_url()) as conn:
+            rows = conn.execute(
+                "select id, source, started_at, status, rows_inserted, rows_updated,"
+                " rows_unchanged, rows_rejected, rows_deactivated,"
+                " extract(epoch from finished_at - started_at), error"
+                " from public.collector_runs where %(source)s::text is null or source = %(source)s"
+                " order by started_at desc, id desc limit %(limit)s",
+                {"source": source, "limit": limit},
+            ).fetchall()
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    table = Table(title="Collector runs")
+    for heading in (
+        "id",
+        "source",
+        "started",
+        "status",
+        "ins",
+        "upd",
+        "same",
+        "rej",
+        "deact",
+        "s",
+        "error",
+    ):
+        table.add_column(heading)
+    for row in rows:
+        seconds = f"{float(row[9]):.2f}" if row[9] is not None else ""
+        table.add_row(
+            *(str(v) for v in row[:2]),
+            f"{row[2]:%Y-%m-%d %H:%M:%S}",
+            *(str(v) for v in row[3:9]),
+            seconds,
+            (row[10] or "")[:80],
+        )
+    console.print(table)
+
+
+@app.command("schedule")
+def schedule() -> None:
+    """Run the collectors on their cadence in the foreground (APScheduler) until SIGINT or
+    SIGTERM; a running sync finishes first. Cadence: LLM_INTEL_SCHEDULE_*_MINUTES."""
+    from llm_intelligence.scheduler import run_scheduler
+
+    logging.getLogger().setLevel(logging.INFO)
+    try:
+        run_scheduler(url=_migrated_url(), settings=load_settings())
+    except LLMIntelError as e:
+        raise _fail(e) from e
 
 
 if __name__ == "__main__":

@@ -180,7 +180,8 @@ from scored
 with data;
 
 create unique index model_rankings_model_id_key on public.model_rankings (model_id);
-create index model_rankings_composite_idx on public.model_rankings (composite_score desc, model_id);
+create index model_rankings_composite_idx
+  on public.model_rankings (composite_score desc, provider_count desc, model_id);
 create index model_rankings_name_idx on public.model_rankings (name);
 
 revoke all on table public.model_rankings from anon, authenticated;

@@ -124,7 +124,7 @@ begin
   uses_stored_order := category is null and cw = 0.4 and pw = 0.6;
 
   return query execute pg_catalog.format($q$
-    select pg_catalog.row_number() over (order by t.score desc, t.model_id),
+    select pg_catalog.row_number() over (order by t.score desc, t.provider_count desc, t.model_id),
            t.model_id, t.name, t.provider, t.family, t.model_type, t.context_window,
            t.max_tokens, t.capabilities, t.open_weights, t.release_date,
            t.min_input_cost, t.min_output_cost, t.min_blended_cost, t.provider_count,
@@ -158,7 +158,10 @@ begin
                        else r.benchmark_count
                      end::numeric as n) x
       ) s
+      -- Ranked: priced models that generate text. Embedding, rerank, image, audio and
+      -- moderation models stay in model_rankings but are not candidates for a chat route.
       where r.min_input_cost is not null
+        and r.model_type in ('chat', 'completion', 'responses')
         and ($4::numeric is null or r.min_input_cost <= $4)
         and ($5::integer is null or r.context_window >= $5)
         and ($6::text[] is null or not exists (
@@ -167,10 +170,11 @@ begin
       order by %s
       limit $7
     ) t
-    order by t.score desc, t.model_id
+    order by t.score desc, t.provider_count desc, t.model_id
   $q$,
-    case when uses_stored_order then 'r.composite_score desc, r.model_id'
-         else 'score desc, r.model_id' end)
+    -- Ties (common before benchmarks arrive) go to the more widely served model.
+    case when uses_stored_order then 'r.composite_score desc, r.provider_count desc, r.model_id'
+         else 'score desc, r.provider_count desc, r.model_id' end)
   using cw, pw, category, max_input_price, min_context, capabilities, max_results;
 end;
 $$;
