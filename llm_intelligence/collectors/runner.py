@@ -72,19 +72,33 @@ def sync(
     for name in names:
         get_source(name)  # unknown names fail before anything runs
     with connect(url, autocommit=True) as conn:
-        return [
-            sync_source(
-                conn,
-                name,
-                settings=settings,
-                offline=offline,
-                force=force,
-                wait_for_lock=wait_for_lock,
-                client=client,
-                on_phase=on_phase,
-            )
-            for name in names
-        ]
+        # One rankings refresh after all sources instead of one per source's transaction.
+        conn.execute("set llm_intel.defer_rankings_refresh = on")
+        try:
+            return [
+                sync_source(
+                    conn,
+                    name,
+                    settings=settings,
+                    offline=offline,
+                    force=force,
+                    wait_for_lock=wait_for_lock,
+                    client=client,
+                    on_phase=on_phase,
+                )
+                for name in names
+            ]
+        finally:
+            refresh_if_stale(conn)
+
+
+def refresh_if_stale(conn: psycopg.Connection[Any]) -> bool:
+    """Refresh model_rankings if a deferred write left it stale; True if it did."""
+    row = conn.execute("select stale from llm_intel_private.rankings_refresh_state").fetchone()
+    if not (row and row[0]):
+        return False
+    conn.execute("select public.refresh_model_rankings()")
+    return True
 
 
 def sync_source(

@@ -164,6 +164,8 @@ def write_source(
         _take_lock(conn, resolved.source, wait=wait_for_lock)
         conn.execute(_STAGE_TABLES)
         _stage(conn, resolved)
+        # Fresh temp tables have no statistics; without them the merges plan badly.
+        conn.execute("analyze stage_models, stage_aliases, stage_prices")
         params = {"source": resolved.source}
         models_inserted = conn.execute(_INSERT_MODELS).rowcount
         models_updated = conn.execute(_UPDATE_MODELS).rowcount

@@ -2,10 +2,12 @@
 -- announced on one channel. Set-based: statement triggers with transition tables, so a
 -- bulk upsert of thousands of rows costs one insert ... select, not one per row.
 
+-- No foreign keys: history is self-describing (names are copied in) and a per-row
+-- referential check would double the cost of a bulk price load.
 create table public.price_changes (
   id bigint generated always as identity primary key,
-  pricing_id bigint not null references public.provider_pricing (id),
-  model_id bigint not null references public.models (id),
+  pricing_id bigint not null,
+  model_id bigint not null,
   model_name text not null,
   provider text not null,
   provider_model_id text not null,

@@ -196,6 +196,8 @@ create table llm_intel_private.rankings_refresh_state (
   refresh_count bigint not null default 0,
   last_refreshed_at timestamptz,
   last_duration_ms numeric,
+  -- Set instead of refreshing when a session defers (see request_rankings_refresh).
+  stale boolean not null default false,
   constraint rankings_refresh_state_single_row check (id)
 );
 insert into llm_intel_private.rankings_refresh_state default values;
@@ -218,6 +220,7 @@ begin
   refresh materialized view concurrently public.model_rankings;
   update llm_intel_private.rankings_refresh_state
      set refresh_count = refresh_count + 1,
+         stale = false,
          last_refreshed_at = pg_catalog.now(),
          last_duration_ms = extract(epoch from pg_catalog.clock_timestamp() - started) * 1000;
 end;
@@ -225,6 +228,9 @@ $$;
 
 -- Only statements that really changed rows ask for a refresh: an upsert whose rows were
 -- all unchanged (ON CONFLICT ... WHERE ... IS DISTINCT FROM) leaves the view alone.
+-- A session that writes several transactions in a row (a sync of all sources) may set
+-- llm_intel.defer_rankings_refresh = on: its changes then only mark the view stale, and
+-- it calls refresh_model_rankings() once at the end.
 create or replace function llm_intel_private.request_rankings_refresh()
 returns trigger
 language plpgsql
@@ -232,7 +238,12 @@ security definer
 set search_path = ''
 as $$
 begin
-  if exists (select 1 from changed_rows) then
+  if not exists (select 1 from changed_rows) then
+    return null;
+  end if;
+  if pg_catalog.current_setting('llm_intel.defer_rankings_refresh', true) = 'on' then
+    update llm_intel_private.rankings_refresh_state set stale = true where not stale;
+  else
     insert into llm_intel_private.rankings_refresh_requests (xact_id)
     values (pg_catalog.pg_current_xact_id())
     on conflict do nothing;
