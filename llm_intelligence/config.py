@@ -40,6 +40,28 @@ class Settings(BaseSettings):
         default=None, validation_alias="OPENROUTER_API_KEY"
     )
 
+    # The scheduler (`llm-intel schedule`): minutes between syncs of each source; 0 disables
+    # that source. OpenRouter changes prices most often; the others publish a few times a day.
+    schedule_openrouter_minutes: int = Field(
+        default=60, ge=0, validation_alias="LLM_INTEL_SCHEDULE_OPENROUTER_MINUTES"
+    )
+    schedule_litellm_minutes: int = Field(
+        default=360, ge=0, validation_alias="LLM_INTEL_SCHEDULE_LITELLM_MINUTES"
+    )
+    schedule_models_dev_minutes: int = Field(
+        default=360, ge=0, validation_alias="LLM_INTEL_SCHEDULE_MODELS_DEV_MINUTES"
+    )
+    schedule_genai_prices_minutes: int = Field(
+        default=360, ge=0, validation_alias="LLM_INTEL_SCHEDULE_GENAI_PRICES_MINUTES"
+    )
+    schedule_jitter_seconds: int = Field(
+        default=120, ge=0, validation_alias="LLM_INTEL_SCHEDULE_JITTER_SECONDS"
+    )
+    """Up to this many seconds are added at random to each scheduled run (at most half the
+    source's interval), so many installs do not hit the upstreams at the same second."""
+    schedule_offline: bool = Field(default=False, validation_alias="LLM_INTEL_SCHEDULE_OFFLINE")
+    """Scheduled syncs read the bundled snapshots (and local mirror files): air-gapped installs."""
+
     @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"

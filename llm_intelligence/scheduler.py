@@ -1,0 +1,211 @@
+"""Keep the catalog fresh: each source synced on its own cadence, with APScheduler 3.
+
+One interval job per enabled source (job id = source name). Defaults: OpenRouter every
+60 minutes, LiteLLM, models.dev and genai-prices every 360; `LLM_INTEL_SCHEDULE_<SOURCE>_MINUTES`
+changes a cadence and 0 disables the source. Every job:
+
+- runs once at start, then every interval plus a random jitter (`LLM_INTEL_SCHEDULE_JITTER_SECONDS`,
+  at most half the interval) so installs do not all hit an upstream at the same second;
+- never overlaps itself (`max_instances=1`): a run still going when the next is due makes
+  APScheduler skip that one;
+- collapses missed runs (a laptop asleep) into one (`coalesce=True`), run only if it is
+  less than half an interval late (`misfire_grace_time`); otherwise the next one is awaited;
+- waits for the database lock all collector writes share, so syncs of different sources
+  queue instead of failing.
+
+The runner records every run, failed or not, in `collector_runs`; a job logs its report
+and returns. An unexpected exception is logged with its traceback by APScheduler and with
+the source's name by this module's listener; the source runs again at its next interval.
+
+    from llm_intelligence.config import load_settings
+    from llm_intelligence.scheduler import run_scheduler
+
+    run_scheduler(url="postgresql://...", settings=load_settings())  # until SIGINT/SIGTERM
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from llm_intelligence.collectors.runner import SourceReport, sync
+from llm_intelligence.collectors.sources import source_names
+from llm_intelligence.config import Settings
+from llm_intelligence.errors import ConfigError, LLMIntelError
+
+__all__ = ["build_scheduler", "run_scheduler", "source_intervals"]
+
+logger = logging.getLogger(__name__)
+
+SyncFunction = Callable[..., Sequence[SourceReport]]
+"""`collectors.runner.sync`'s shape: (url, *, settings, sources, offline, wait_for_lock)."""
+
+
+def source_intervals(settings: Settings) -> dict[str, timedelta]:
+    """The enabled sources (minutes > 0) and the time between their syncs, in source order."""
+    minutes = {
+        "litellm": settings.schedule_litellm_minutes,
+        "openrouter": settings.schedule_openrouter_minutes,
+        "models-dev": settings.schedule_models_dev_minutes,
+        "genai-prices": settings.schedule_genai_prices_minutes,
+    }
+    return {name: timedelta(minutes=minutes[name]) for name in source_names() if minutes[name] > 0}
+
+
+def build_scheduler(
+    *,
+    url: str,
+    settings: Settings,
+    run: SyncFunction = sync,
+    scheduler: BaseScheduler | None = None,
+) -> BaseScheduler:
+    """Add one sync job per enabled source to `scheduler` (a new BlockingScheduler when
+    none) and return it, not started.
+
+    `run` is called as `run(url, settings=..., sources=[name], offline=..., wait_for_lock=True)`;
+    tests pass a fake. The jobs hold `settings` and `run` as they are, so `scheduler` should
+    keep its jobs in memory (APScheduler's default job store).
+    """
+    if scheduler is None:
+        scheduler = BlockingScheduler(timezone=UTC)
+    now = datetime.now(UTC)
+    for name, interval in source_intervals(settings).items():
+        seconds = int(interval.total_seconds())
+        jitter = min(settings.schedule_jitter_seconds, seconds // 2)
+        scheduler.add_job(
+            _sync_source,
+            trigger=IntervalTrigger(seconds=seconds, jitter=jitter or None, timezone=UTC),
+            args=(name,),
+            kwargs={"url": url, "settings": settings, "run": run},
+            id=name,
+            name=f"sync {name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(seconds // 2, 1),
+            next_run_time=now,
+            replace_existing=True,
+        )
+    scheduler.add_listener(_log_job_error, EVENT_JOB_ERROR)
+    return scheduler
+
+
+def run_scheduler(*, url: str, settings: Settings) -> None:
+    """Sync every enabled source on its cadence, in the foreground, until SIGINT or SIGTERM.
+
+    On the first signal no new sync starts and a sync already running finishes (and
+    commits) before this returns: `shutdown(wait=True)`. A second signal, or SIGKILL,
+    stops the process at once: the interrupted sync's transaction is rolled back by
+    Postgres when the connection drops, so the catalog keeps the previous data, and that
+    run's `collector_runs` row stays at status 'running' with no `finished_at`.
+
+    Signal handlers are installed only when called from the main thread (Python delivers
+    signals there only) and the previous handlers are restored on return. Raises
+    ConfigError when every source is disabled.
+    """
+    scheduler = build_scheduler(
+        url=url, settings=settings, scheduler=BlockingScheduler(timezone=UTC)
+    )
+    jobs = scheduler.get_jobs()
+    if not jobs:
+        raise ConfigError(
+            "every source is disabled (all LLM_INTEL_SCHEDULE_*_MINUTES are 0): nothing to run"
+        )
+    logger.info(
+        "scheduler started (%s): %s",
+        "offline" if settings.schedule_offline else "online",
+        ", ".join(f"{job.id} every {job.trigger.interval}" for job in jobs),
+    )
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous[signum] = signal.getsignal(signum)
+                signal.signal(signum, _request_stop)
+        scheduler.start()  # blocks until a signal raises _StopRequested
+    except _StopRequested as e:
+        logger.info("%s received: stopping after the running syncs finish", e)
+    finally:
+        try:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)
+        finally:
+            for stop_signal, handler in previous.items():
+                signal.signal(stop_signal, handler)
+    logger.info("scheduler stopped")
+
+
+class _StopRequested(BaseException):
+    """Raised in the main thread by SIGINT/SIGTERM to leave `BlockingScheduler.start()`.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` on the way
+    mistakes it for an error.
+    """
+
+
+def _request_stop(signum: int, _frame: FrameType | None) -> None:
+    # From now on a second signal takes the default action: exit at once.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise _StopRequested(signal.Signals(signum).name)
+
+
+def _sync_source(
+    name: str, *, url: str, settings: Settings, run: SyncFunction
+) -> Sequence[SourceReport]:
+    """One scheduled run of one source; the job APScheduler calls."""
+    try:
+        reports = run(
+            url,
+            settings=settings,
+            sources=[name],
+            offline=settings.schedule_offline,
+            wait_for_lock=True,
+        )
+    except LLMIntelError as e:
+        # Expected trouble before the run could start (database unreachable, bad setting):
+        # nothing to record in collector_runs; the next interval tries again.
+        logger.error("%s: scheduled sync failed: %s", name, e)
+        return []
+    for report in reports:
+        _log_report(report)
+    return reports
+
+
+def _log_report(report: SourceReport) -> None:
+    ok = report.status in ("succeeded", "skipped")
+    logger.log(
+        logging.INFO if ok else logging.WARNING,
+        "%s: %s in %.1f s (run %s): %d seen, %d inserted, %d updated, %d unchanged,"
+        " %d rejected, %d deactivated%s",
+        report.source,
+        report.status,
+        report.seconds,
+        report.run_id,
+        report.seen,
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.rejected,
+        report.deactivated,
+        f": {report.error}" if report.error else "",
+    )
+
+
+def _log_job_error(event: Any) -> None:
+    """EVENT_JOB_ERROR listener; APScheduler's executor has logged the traceback."""
+    logger.error(
+        "%s: scheduled sync raised %s: %s; it runs again at its next interval",
+        event.job_id,
+        type(event.exception).__name__,
+        event.exception,
+    )
