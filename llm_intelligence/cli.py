@@ -329,13 +329,13 @@ def runs(
     ):
         table.add_column(heading)
     for row in rows:
-        seconds = f"{float(row[9]):.2f}" if row[9] is not None else ""
+        seconds, error = row[9], row[10]
         table.add_row(
             *(str(v) for v in row[:2]),
             f"{row[2]:%Y-%m-%d %H:%M:%S}",
             *(str(v) for v in row[3:9]),
-            seconds,
-            (row[10] or "")[:80],
+            f"{seconds:.2f}" if isinstance(seconds, Decimal) else "",
+            str(error or "")[:80],
         )
     console.print(table)
 

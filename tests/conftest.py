@@ -46,10 +46,16 @@ def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def template_url(admin_url: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {TEMPLATE_DB} with (force)")
+        if conn.execute("select 1 from pg_database where datname = %s", (TEMPLATE_DB,)).fetchone():
+            conn.execute(f"alter database {TEMPLATE_DB} with is_template false")
+            conn.execute(f"drop database {TEMPLATE_DB} with (force)")
         conn.execute(f"create database {TEMPLATE_DB}")
     url = database_url(admin_url, TEMPLATE_DB)
     apply_migrations(url)
+    # CREATE DATABASE ... TEMPLATE fails while anyone (autovacuum too) is connected to the
+    # template; a database that allows no connections is left alone.
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"alter database {TEMPLATE_DB} with is_template true allow_connections false")
     return url
 
 
