@@ -9,6 +9,8 @@ so tests are isolated and cheap.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,18 +31,21 @@ def database_url(admin_url: str, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def admin_url() -> Iterator[str]:
     given = os.environ.get("LLM_INTEL_TEST_ADMIN_URL")
     if given:
         yield given
         return
-    # Short path: Unix socket paths are limited to ~100 characters.
-    pgdata = Path(tmp_path_factory.mktemp("pg", numbered=True)) / "pgdata"
+    # Our own directory, not pytest's basetemp: pytest prunes old basetemps, which would
+    # delete a concurrently running session's server. Short, for the Unix socket path limit.
+    root = Path(tempfile.mkdtemp(prefix="llmi-test-"))
+    pgdata = root / "pgdata"
     url = embedded.start(pgdata)
     try:
         yield url
     finally:
         embedded.stop(pgdata)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

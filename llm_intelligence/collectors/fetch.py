@@ -95,6 +95,16 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, query, ""))
 
 
+def _checked_url(location: str, *, source: str) -> str:
+    """The redacted URL, or a FetchError naming the source when it cannot be parsed."""
+    try:
+        httpx.URL(location)
+        return redact_url(location)
+    except (ValueError, httpx.InvalidURL) as e:
+        # Not the URL itself in the message: it may carry credentials.
+        raise FetchError(f"{source}: the configured URL is malformed: {e}") from e
+
+
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), if valid."""
     if value is None or not value.strip():
@@ -281,7 +291,7 @@ def fetch_json(
         data = _read_file(path, source=source)
         return _decode(data, source=source, where=str(path), parse_float=parse_float)
 
-    url = redact_url(location)
+    url = _checked_url(location, source=source)
     http = client if client is not None else _new_client(timeout)
     try:
         attempt = 0
@@ -335,7 +345,7 @@ async def fetch_json_async(
         data = await asyncio.to_thread(_read_file, path, source=source)
         return _decode(data, source=source, where=str(path), parse_float=parse_float)
 
-    url = redact_url(location)
+    url = _checked_url(location, source=source)
     http = client if client is not None else _new_async_client(timeout)
     try:
         attempt = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from llm_intelligence import identity
 from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
@@ -67,6 +68,27 @@ def _larger(a: int | None, b: int | None) -> int | None:
     return max(a, b)
 
 
+# The catalog's CHECK constraints refuse per-million prices above this (unit mistakes);
+# rows above it are rejected here, one by one, instead of failing the whole write.
+MAX_PRICE_PER_MILLION = Decimal(100_000)
+_PRICE_FIELDS = (
+    "input_price_per_million",
+    "output_price_per_million",
+    "cache_read_price_per_million",
+    "cache_write_price_per_million",
+    "batch_input_price_per_million",
+    "batch_output_price_per_million",
+)
+
+
+def _price_problem(row: PriceRow) -> str | None:
+    for name in _PRICE_FIELDS:
+        value = getattr(row, name)
+        if value is not None and not (0 <= value <= MAX_PRICE_PER_MILLION):
+            return f"{name} {value} is outside 0..{MAX_PRICE_PER_MILLION} USD per million tokens"
+    return None
+
+
 def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
     models: dict[str, ResolvedModel] = {}
     aliases: dict[str, str] = {}
@@ -78,6 +100,10 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
     for row in parsed.prices:
         if row.source_key in seen_keys:
             rejected.append(RejectedRow(row.source_key, "duplicate source_key in this payload"))
+            continue
+        problem = _price_problem(row)
+        if problem is not None:
+            rejected.append(RejectedRow(row.source_key, f"{row.model.source_model_id}: {problem}"))
             continue
         name = identity.canonical_model_name(row.model.source_model_id, source=source)
         if not name:

@@ -170,7 +170,7 @@ def sync_source(
         _finish_run(conn, report, details)
         notify(name, report.status)
     if report.error:
-        logger.error("%s: %s", name, report.error)
+        logger.error("%s run %s: %s", name, report.status, report.error)
     return report
 
 
