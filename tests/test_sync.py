@@ -1023,3 +1023,50 @@ def test_offline_sync_of_the_bundled_snapshots(db_url: str) -> None:
     assert scalar(db_url, "select count(*) from price_changes") == changes
     with psycopg.connect(db_url) as conn:
         assert refresh_count(conn) == refreshes
+
+
+# --- 12. same payload: skipped by fingerprint, unless rows went missing or forced ---------
+
+
+def test_same_payload_is_recognised_and_not_parsed_again(
+    db_url: str, upstream: FakeUpstream
+) -> None:
+    upstream.json(LITELLM_URL, litellm_models(5))
+    run_one(db_url, upstream, "litellm")
+    run_one(db_url, upstream, "litellm")
+    assert runs(db_url)[-1]["details"]["same_payload_as_last_run"] is True
+
+
+def test_forced_rewrite_of_the_same_payload_changes_nothing(
+    db_url: str, upstream: FakeUpstream
+) -> None:
+    """The write path itself is idempotent, not only the fingerprint shortcut."""
+    _serve_samples(upstream)
+    first = run_one(db_url, upstream, "litellm")
+    before = _updated_at(db_url)
+    changes = scalar(db_url, "select count(*) from price_changes")
+
+    again = run_one(db_url, upstream, "litellm", force=True)
+
+    assert "same_payload_as_last_run" not in runs(db_url)[-1]["details"]
+    assert (again.inserted, again.updated, again.deactivated) == (0, 0, 0)
+    assert again.unchanged == first.seen
+    assert _updated_at(db_url) == before
+    assert scalar(db_url, "select count(*) from price_changes") == changes
+
+
+def test_rows_changed_behind_the_collectors_back_are_restored(
+    db_url: str, upstream: FakeUpstream
+) -> None:
+    upstream.json(LITELLM_URL, litellm_models(5))
+    run_one(db_url, upstream, "litellm")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "update provider_pricing set is_active = false where source_key = 'acme-model-1'"
+        )
+
+    report = run_one(db_url, upstream, "litellm")
+
+    assert "same_payload_as_last_run" not in runs(db_url)[-1]["details"]
+    assert report.updated == 1
+    assert scalar(db_url, "select count(*) from provider_pricing where is_active") == 5

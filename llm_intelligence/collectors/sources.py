@@ -20,11 +20,19 @@ from llm_intelligence.errors import ConfigError
 @dataclass(frozen=True, slots=True)
 class Source:
     name: str
-    collect: Callable[[Settings, bool, httpx.Client | None], ParsedSource]
+    fetch: Callable[[Settings, bool, httpx.Client | None], Any]
+    """Read the upstream payload (network, mirror file or bundled snapshot)."""
+    parse: Callable[[Any], ParsedSource]
+    """Validate and map a payload to rows (pure)."""
     has_offline_snapshot: bool
     """False: offline syncs skip it (unless its location is a local file)."""
     location_setting: str
     """The Settings attribute (and env var LLM_INTEL_<NAME>_URL) holding its location."""
+
+    def collect(
+        self, settings: Settings, offline: bool, client: httpx.Client | None
+    ) -> ParsedSource:
+        return self.parse(self.fetch(settings, offline, client))
 
 
 def _is_remote(location: str | None) -> bool:
@@ -50,14 +58,15 @@ def _snapshot_or_location(
     return fetch_json(location or default_url, source=name, client=client)
 
 
-def _litellm(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
-    payload = litellm.fetch_litellm(location=settings.litellm_url, offline=offline, client=client)
-    return litellm.parse_litellm(payload)
+def _fetch_litellm(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+    return litellm.fetch_litellm(location=settings.litellm_url, offline=offline, client=client)
 
 
-def _openrouter(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
+def _fetch_openrouter(
+    settings: Settings, offline: bool, client: httpx.Client | None
+) -> openrouter.OpenRouterPayload:
     key = settings.openrouter_api_key
-    return openrouter.collect_openrouter(
+    return openrouter.fetch_openrouter(
         base_url=settings.openrouter_url,
         api_key=key.get_secret_value() if key is not None else None,
         client=client,
@@ -66,8 +75,14 @@ def _openrouter(settings: Settings, offline: bool, client: httpx.Client | None) 
     )
 
 
-def _models_dev(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
-    payload = _snapshot_or_location(
+def _parse_openrouter(payload: openrouter.OpenRouterPayload) -> ParsedSource:
+    parsed = openrouter.parse_openrouter(payload.models, payload.endpoints)
+    parsed.rejected.extend(payload.failures)  # endpoint lists that could not be fetched
+    return parsed
+
+
+def _fetch_models_dev(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+    return _snapshot_or_location(
         name=models_dev.SOURCE,
         location=settings.models_dev_url,
         default_url=models_dev.DEFAULT_MODELS_DEV_URL,
@@ -75,11 +90,10 @@ def _models_dev(settings: Settings, offline: bool, client: httpx.Client | None) 
         client=client,
         load_snapshot=models_dev.load_models_dev_snapshot,
     )
-    return models_dev.parse_models_dev(payload)
 
 
-def _genai_prices(settings: Settings, offline: bool, client: httpx.Client | None) -> ParsedSource:
-    payload = _snapshot_or_location(
+def _fetch_genai_prices(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+    return _snapshot_or_location(
         name=genai_prices.SOURCE,
         location=settings.genai_prices_url,
         default_url=genai_prices.DEFAULT_GENAI_PRICES_URL,
@@ -87,15 +101,24 @@ def _genai_prices(settings: Settings, offline: bool, client: httpx.Client | None
         client=client,
         load_snapshot=genai_prices.load_genai_prices_snapshot,
     )
+
+
+def _parse_genai_prices(payload: Any) -> ParsedSource:
     return genai_prices.parse_genai_prices(payload)
 
 
 SOURCES: Mapping[str, Source] = MappingProxyType(
     {
-        "litellm": Source("litellm", _litellm, True, "litellm_url"),
-        "openrouter": Source("openrouter", _openrouter, False, "openrouter_url"),
-        "models-dev": Source("models-dev", _models_dev, True, "models_dev_url"),
-        "genai-prices": Source("genai-prices", _genai_prices, True, "genai_prices_url"),
+        "litellm": Source("litellm", _fetch_litellm, litellm.parse_litellm, True, "litellm_url"),
+        "openrouter": Source(
+            "openrouter", _fetch_openrouter, _parse_openrouter, False, "openrouter_url"
+        ),
+        "models-dev": Source(
+            "models-dev", _fetch_models_dev, models_dev.parse_models_dev, True, "models_dev_url"
+        ),
+        "genai-prices": Source(
+            "genai-prices", _fetch_genai_prices, _parse_genai_prices, True, "genai_prices_url"
+        ),
     }
 )
 
