@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import psycopg
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -167,24 +168,16 @@ def rank(
     if as_json:
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
         return
-    table = Table(title=f"Top models ({category or 'overall'})")
-    for heading in (
-        "#",
-        "model",
-        "author",
-        "in $/M",
-        "out $/M",
-        "providers",
-        "cost",
-        "perf",
-        "score",
-    ):
-        table.add_column(heading, justify="right" if heading != "model" else "left")
+    table = Table(title=f"Top models ({category or 'overall'})", box=box.SIMPLE_HEAD)
+    table.add_column("#", justify="right")
+    # Names wrap rather than being cut: a truncated model name is useless.
+    table.add_column("model", min_width=14, overflow="fold")
+    for heading in ("in $/M", "out $/M", "providers", "cost", "perf", "score"):
+        table.add_column(heading, justify="right")
     for row in rows:
         table.add_row(
             str(row["rank"]),
             row["name"],
-            row["provider"] or "",
             str(row["min_input_cost"]),
             str(row["min_output_cost"]),
             str(row["provider_count"]),
@@ -264,18 +257,11 @@ def sync(
     except LLMIntelError as e:
         raise _fail(e) from e
 
-    table = Table(title="Sync summary")
-    for heading in (
-        "source",
-        "status",
-        "inserted",
-        "updated",
-        "unchanged",
-        "rejected",
-        "deactivated",
-        "seconds",
-    ):
-        table.add_column(heading, justify="left" if heading in ("source", "status") else "right")
+    table = Table(title="Sync summary", box=box.SIMPLE_HEAD)
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for heading in ("inserted", "updated", "unchanged", "rejected", "deactivated", "s"):
+        table.add_column(heading, justify="right")
     for r in reports:
         table.add_row(
             r.source,
@@ -313,26 +299,17 @@ def runs(
             ).fetchall()
     except LLMIntelError as e:
         raise _fail(e) from e
-    table = Table(title="Collector runs")
-    for heading in (
-        "id",
-        "source",
-        "started",
-        "status",
-        "ins",
-        "upd",
-        "same",
-        "rej",
-        "deact",
-        "s",
-        "error",
-    ):
-        table.add_column(heading)
+    table = Table(title="Collector runs", box=box.SIMPLE_HEAD)
+    for heading in ("source", "started", "status"):
+        table.add_column(heading, no_wrap=True)
+    for heading in ("ins", "upd", "same", "rej", "deact", "s"):
+        table.add_column(heading, justify="right")
+    table.add_column("error", overflow="fold")
     for row in rows:
         seconds, error = row[9], row[10]
         table.add_row(
-            *(str(v) for v in row[:2]),
-            f"{row[2]:%Y-%m-%d %H:%M:%S}",
+            str(row[1]),
+            f"{row[2]:%m-%d %H:%M}",
             *(str(v) for v in row[3:9]),
             f"{seconds:.2f}" if isinstance(seconds, Decimal) else "",
             str(error or "")[:80],
