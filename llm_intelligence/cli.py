@@ -304,17 +304,18 @@ def runs(
         table.add_column(heading, no_wrap=True)
     for heading in ("ins", "upd", "same", "rej", "deact", "s"):
         table.add_column(heading, justify="right")
-    table.add_column("error", overflow="fold")
     for row in rows:
-        seconds, error = row[9], row[10]
+        seconds = row[9]
         table.add_row(
             str(row[1]),
             f"{row[2]:%m-%d %H:%M}",
             *(str(v) for v in row[3:9]),
             f"{seconds:.2f}" if isinstance(seconds, Decimal) else "",
-            str(error or "")[:80],
         )
     console.print(table)
+    for row in rows:
+        if row[10]:
+            console.print(f"run {row[0]} ({row[1]}, {row[3]}): {row[10]}")
 
 
 @app.command("schedule")
