@@ -12,7 +12,9 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import httpx
 import psycopg
 from psycopg.types.json import Jsonb
 
-from llm_intelligence.collectors.resolve import resolve
+from llm_intelligence.collectors.resolve import ResolvedSource, resolve
 from llm_intelligence.collectors.sources import get_source, skips_offline, source_names
 from llm_intelligence.collectors.writer import write_source
 from llm_intelligence.config import Settings
@@ -60,6 +62,29 @@ class SourceReport:
         return sum(self.timings.values())
 
 
+@dataclass(frozen=True, slots=True)
+class _LastGoodRun:
+    fingerprint: str
+    rows_seen: int
+    rows_rejected: int
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A source fetched, and parsed and resolved unless its payload is the last good run's."""
+
+    name: str
+    started_at: datetime
+    timings: dict[str, float] = field(default_factory=dict)
+    skipped_offline: bool = False
+    fingerprint: str | None = None
+    same_as: _LastGoodRun | None = None
+    resolved: ResolvedSource | None = None
+    error: LLMIntelError | None = None
+    crash: Exception | None = None
+    """Not an expected failure (a bug): recorded as a failed run, then raised."""
+
+
 def sync(
     url: str,
     *,
@@ -71,27 +96,39 @@ def sync(
     client: httpx.Client | None = None,
     on_phase: PhaseCallback | None = None,
 ) -> list[SourceReport]:
-    """Sync the named sources (all when none), one after another, each in its own run."""
+    """Sync the named sources (all when none), each in its own recorded run.
+
+    Pipelined: one worker thread fetches, parses and resolves the sources in order while
+    this thread writes the previous one (psycopg waits on the server without the GIL).
+    Writes stay one source at a time, in order.
+    """
     names = list(sources) if sources else source_names()
     for name in names:
         get_source(name)  # unknown names fail before anything runs
+    notify = on_phase or (lambda _source, _phase: None)
     with connect(url, autocommit=True) as conn:
         # One rankings refresh after all sources instead of one per source's transaction.
         conn.execute("set llm_intel.defer_rankings_refresh = on")
+        # Read before any write; each run only writes its own source's rows.
+        last_good = {} if force else _last_good_runs(conn, names)
         try:
-            return [
-                sync_source(
-                    conn,
-                    name,
-                    settings=settings,
-                    offline=offline,
-                    force=force,
-                    wait_for_lock=wait_for_lock,
-                    client=client,
-                    on_phase=on_phase,
-                )
-                for name in names
-            ]
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="collect") as pool:
+                prepared = [
+                    pool.submit(
+                        _prepare, name, settings, offline, client, last_good.get(name), notify
+                    )
+                    for name in names
+                ]
+                try:
+                    return [
+                        _record(
+                            conn, future, force=force, wait_for_lock=wait_for_lock, notify=notify
+                        )
+                        for future in prepared
+                    ]
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)  # no more fetching for a failed sync
+                    raise
         finally:
             refresh_if_stale(conn)
 
@@ -105,20 +142,54 @@ def refresh_if_stale(conn: psycopg.Connection[Any]) -> bool:
     return True
 
 
-def sync_source(
-    conn: psycopg.Connection[Any],
+def _prepare(
     name: str,
-    *,
     settings: Settings,
-    offline: bool = False,
-    force: bool = False,
-    wait_for_lock: bool = False,
-    client: httpx.Client | None = None,
-    on_phase: PhaseCallback | None = None,
-) -> SourceReport:
+    offline: bool,
+    client: httpx.Client | None,
+    last_good: _LastGoodRun | None,
+    notify: PhaseCallback,
+) -> _Prepared:
+    """Fetch, fingerprint, parse and resolve one source (no database access: a worker)."""
     source = get_source(name)
-    notify = on_phase or (lambda _source, _phase: None)
+    prepared = _Prepared(name=name, started_at=datetime.now(UTC))
     if offline and skips_offline(source, settings):
+        prepared.skipped_offline = True
+        return prepared
+    try:
+        notify(name, "fetching")
+        started = time.perf_counter()
+        payload = source.fetch(settings, offline, client)
+        prepared.fingerprint = payload_fingerprint(payload)
+        if last_good is not None and last_good.fingerprint == prepared.fingerprint:
+            prepared.same_as = last_good
+            prepared.timings["fetch_parse"] = time.perf_counter() - started
+            return prepared
+        notify(name, "parsing")
+        parsed = source.parse(payload)
+        prepared.timings["fetch_parse"] = time.perf_counter() - started
+        started = time.perf_counter()
+        prepared.resolved = resolve(parsed, source=name)
+        prepared.timings["identity"] = time.perf_counter() - started
+    except LLMIntelError as e:
+        prepared.error = e
+    except Exception as e:  # noqa: BLE001 - carried to the writer thread, recorded, re-raised
+        prepared.crash = e
+    return prepared
+
+
+def _record(
+    conn: psycopg.Connection[Any],
+    future: Future[_Prepared],
+    *,
+    force: bool,
+    wait_for_lock: bool,
+    notify: PhaseCallback,
+) -> SourceReport:
+    """Guard, write and record one prepared source; every outcome leaves a run row."""
+    prepared = future.result()
+    name = prepared.name
+    if prepared.skipped_offline:
         notify(name, "skipped")
         return SourceReport(
             source=name,
@@ -126,25 +197,27 @@ def sync_source(
             error="no offline snapshot (set a local mirror file to use it offline)",
         )
 
-    report = SourceReport(source=name, status="running", run_id=_start_run(conn, name))
-    details: dict[str, Any] = {}
+    report = SourceReport(
+        source=name,
+        status="running",
+        run_id=_start_run(conn, name, prepared.started_at),
+        timings=prepared.timings,
+    )
+    details: dict[str, Any] = {"fingerprint": prepared.fingerprint}
     try:
-        notify(name, "fetching")
-        started = time.perf_counter()
-        payload = source.fetch(settings, offline, client)
-        details["fingerprint"] = fingerprint = payload_fingerprint(payload)
-        if not force and _unchanged_since_last_good_run(conn, name, fingerprint, report):
-            report.timings["fetch_parse"] = time.perf_counter() - started
-            report.status = "succeeded"
+        if prepared.crash is not None:
+            report.error = f"{name}: unexpected {type(prepared.crash).__name__}: {prepared.crash}"
+            raise prepared.crash
+        if prepared.error is not None:
+            raise prepared.error
+        if prepared.same_as is not None:
+            report.seen = report.unchanged = prepared.same_as.rows_seen
+            report.rejected = prepared.same_as.rows_rejected
             details |= {"same_payload_as_last_run": True, "models_inserted": 0, "models_updated": 0}
+            report.status = "succeeded"
             return report
-        parsed = source.parse(payload)
-        report.timings["fetch_parse"] = time.perf_counter() - started
-
-        notify(name, "resolving")
-        started = time.perf_counter()
-        resolved = resolve(parsed, source=name)
-        report.timings["identity"] = time.perf_counter() - started
+        resolved = prepared.resolved
+        assert resolved is not None
         report.seen = len(resolved.prices)
         report.rejected = len(resolved.rejected)
         for row in resolved.rejected[:20]:
@@ -177,7 +250,7 @@ def sync_source(
         report.status, report.error = "failed", f"{name}: database error: {e}"
     finally:
         if report.status == "running":  # an unexpected exception is on its way up
-            report.status, report.error = "failed", "interrupted"
+            report.status, report.error = "failed", report.error or "interrupted"
         if report.status != "succeeded":
             # A failed run must not vouch for its payload: the next run parses it again.
             details.pop("fingerprint", None)
@@ -208,29 +281,30 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def _unchanged_since_last_good_run(
-    conn: psycopg.Connection[Any], source: str, fingerprint: str, report: SourceReport
-) -> bool:
-    """True (and the report filled in) when the last good run saw this very payload and
-    its rows are all still there and active."""
-    row = conn.execute(
-        "select rows_seen, rows_rejected, details ->> 'fingerprint',"
-        " (select count(*) from public.provider_pricing p where p.source = %(source)s"
-        "  and p.is_active)"
-        " from public.collector_runs where source = %(source)s and status = 'succeeded'"
-        " order by started_at desc, id desc limit 1",
-        {"source": source},
-    ).fetchone()
-    if row is None or row[2] != fingerprint or row[0] != row[3]:
-        return False
-    report.seen = report.unchanged = int(row[0])
-    report.rejected = int(row[1])
-    return True
+def _last_good_runs(conn: psycopg.Connection[Any], names: list[str]) -> dict[str, _LastGoodRun]:
+    """Each source's last good run whose rows are all still there and active: a payload
+    with the same fingerprint would change nothing."""
+    rows = conn.execute(
+        "select distinct on (r.source) r.source, r.details ->> 'fingerprint', r.rows_seen,"
+        " r.rows_rejected,"
+        " (select count(*) from public.provider_pricing p"
+        "  where p.source = r.source and p.is_active)"
+        " from public.collector_runs r"
+        " where r.source = any(%s) and r.status = 'succeeded'"
+        " order by r.source, r.started_at desc, r.id desc",
+        (names,),
+    ).fetchall()
+    return {
+        source: _LastGoodRun(fingerprint, int(seen), int(rejected))
+        for source, fingerprint, seen, rejected, active in rows
+        if fingerprint is not None and seen == active
+    }
 
 
-def _start_run(conn: psycopg.Connection[Any], source: str) -> int:
+def _start_run(conn: psycopg.Connection[Any], source: str, started_at: datetime) -> int:
     row = conn.execute(
-        "insert into public.collector_runs (source) values (%s) returning id", (source,)
+        "insert into public.collector_runs (source, started_at) values (%s, %s) returning id",
+        (source, started_at),
     ).fetchone()
     assert row is not None
     return int(row[0])

@@ -62,8 +62,9 @@ create table public.model_aliases (
   created_at timestamptz not null default now(),
   constraint model_aliases_alias_not_blank check (btrim(alias) <> '')
 );
+-- No index on lower(alias): the case-insensitive fallback in resolve_model runs only when
+-- the exact lookups miss, and an extra index would slow every bulk alias load.
 create index model_aliases_model_id_idx on public.model_aliases (model_id);
-create index model_aliases_lower_alias_idx on public.model_aliases (lower(alias));
 
 create table public.provider_pricing (
   id bigint generated always as identity primary key,
