@@ -143,8 +143,8 @@ def test_rank_models_orders_by_composite(conn: psycopg.Connection[Any]) -> None:
         _add_score(conn, strong, category, "0.85")
         _add_score(conn, cheap, category, "0.5")
 
-    rows = conn.execute("select * from rank_models()").fetchall()
-    names = [r[2] for r in rows]
+    rows = conn.execute("select rank, name, composite_score from rank_models()").fetchall()
+    names = [r[1] for r in rows]
     # No benchmark evidence must not win on price alone; models without a price are not ranked.
     assert names == ["strong", "cheap", "unscored-free"]
     assert [r[0] for r in rows] == [1, 2, 3]
@@ -258,3 +258,37 @@ def test_fifty_concurrent_record_usage_calls_sum_exactly(db_url: str) -> None:
         ).fetchone()
     total = sum(range(1, 51))
     assert row == (50, 40, total, 2 * total, Decimal("0.000001") * total, total)
+
+
+@pytest.mark.parametrize("category", [None, "coding", "reasoning", "math", "general"])
+def test_index_path_agrees_with_scoring_every_candidate(
+    conn: psycopg.Connection[Any], category: str | None
+) -> None:
+    """Default weights read the stored composite from an index; weights a hair away take
+    the full-scoring path. Both must rank the same models the same way."""
+    conn.execute(
+        "insert into models (name, context_window) select 'm' || g, 1000 * g"
+        " from generate_series(1, 60) g"
+    )
+    conn.execute(
+        "insert into provider_pricing (model_id, source, source_key, provider,"
+        " provider_model_id, input_price_per_million, output_price_per_million)"
+        " select id, 'litellm', name, 'p', name, (id % 7) + 0.5, (id % 5) + 1 from models"
+    )
+    conn.execute(
+        "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+        " select id, 'b' || c, c, 't', ((id * 37 + length(c)) % 100) / 100.0"
+        " from models, unnest(array['coding', 'reasoning', 'math', 'general']) c"
+        " where id % 3 <> 0"
+    )
+    fast = conn.execute(
+        "select name, composite_score from rank_models(category => %s, max_results => 25)",
+        (category,),
+    ).fetchall()
+    full = conn.execute(
+        "select name, composite_score from rank_models(category => %s,"
+        " cost_weight => 0.4000000001, performance_weight => 0.6, max_results => 25)",
+        (category,),
+    ).fetchall()
+    assert fast == full
+    assert len({score for _, score in fast}) > 5  # a real ordering, not all ties

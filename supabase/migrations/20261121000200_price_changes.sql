@@ -27,7 +27,6 @@ create table public.price_changes (
   constraint price_changes_change_type_valid check (change_type in ('insert', 'update'))
 );
 create index price_changes_model_changed_idx on public.price_changes (model_id, changed_at desc);
-create index price_changes_pricing_id_idx on public.price_changes (pricing_id);
 
 create or replace function llm_intel_private.price_changes_are_append_only()
 returns trigger

@@ -14,7 +14,8 @@
 --   evidence_weight = n / (n + k) over all benchmarks: a model nobody has measured earns
 --   no credit for being cheap, so price alone never tops the table (the seed's formula
 --   ranked a free model with no benchmark data first).
---   composite = 0.4 x cost_efficiency x evidence_weight + 0.6 x performance.
+--   cost_credit = cost_efficiency x evidence_weight;
+--   composite = 0.4 x cost_credit + 0.6 x performance (and the same per category).
 
 -- One row per (model, provider, gateway, deployment, free/paid): the preferred source's
 -- price where several sources report the same offer.
@@ -53,34 +54,31 @@ order by p.model_id, p.provider, p.gateway, p.deployment, p.is_free_tier,
 revoke all on table public.current_pricing from anon, authenticated;
 grant select on table public.current_pricing to anon, authenticated, service_role;
 
--- The constants of the method, in one place.
+-- The evidence prior of the method, in one place.
 create or replace function llm_intel_private.ranking_constants(
   out prior_score numeric,
-  out prior_weight numeric,
-  out cheap_anchor numeric,
-  out expensive_anchor numeric)
+  out prior_weight numeric)
 language sql
 immutable
 set search_path = ''
 as $$
-  select 0.10::numeric, 2::numeric, 0.01::numeric, 100::numeric;
+  select 0.10::numeric, 2::numeric;
 $$;
 
+-- Cost efficiency on a log scale between fixed anchors: $0.01 per million -> 1, $100 -> 0.
+-- Written so the planner inlines it (no SET, no FROM): called per model on every refresh.
+-- The logarithm is taken in float8 and the result rounded to 6 places.
 create or replace function llm_intel_private.cost_efficiency(blended_price numeric)
 returns numeric
 language sql
 immutable
-set search_path = ''
-as $$
-  select case
-    when blended_price is null then null
-    when blended_price <= c.cheap_anchor then 1::numeric
-    else pg_catalog.round(greatest(0::numeric, least(1::numeric,
-      (pg_catalog.ln(c.expensive_anchor) - pg_catalog.ln(blended_price))
-      / (pg_catalog.ln(c.expensive_anchor) - pg_catalog.ln(c.cheap_anchor)))), 6)
-  end
-  from llm_intel_private.ranking_constants() c;
-$$;
+parallel safe
+return case
+  when blended_price is null then null
+  when blended_price <= 0.01 then 1::numeric
+  else pg_catalog.round(greatest(0::float8, least(1::float8,
+    pg_catalog.ln(100 / blended_price::float8) / pg_catalog.ln(100 / 0.01::float8)))::numeric, 6)
+end;
 
 create materialized view public.model_rankings as
 with prices as (
@@ -111,29 +109,7 @@ evidence as (
   from public.benchmark_scores b
   group by b.model_id
 ),
-shrunk as (
-  select
-    m.id as model_id,
-    coalesce(e.coding_n, 0) as coding_coverage,
-    coalesce(e.reasoning_n, 0) as reasoning_coverage,
-    coalesce(e.math_n, 0) as math_coverage,
-    coalesce(e.general_n, 0) as general_coverage,
-    round((coalesce(e.coding_n, 0) * coalesce(e.coding_mean, 0) + c.prior_weight * c.prior_score)
-          / (coalesce(e.coding_n, 0) + c.prior_weight), 6) as coding_score,
-    round((coalesce(e.reasoning_n, 0) * coalesce(e.reasoning_mean, 0)
-           + c.prior_weight * c.prior_score)
-          / (coalesce(e.reasoning_n, 0) + c.prior_weight), 6) as reasoning_score,
-    round((coalesce(e.math_n, 0) * coalesce(e.math_mean, 0) + c.prior_weight * c.prior_score)
-          / (coalesce(e.math_n, 0) + c.prior_weight), 6) as math_score,
-    round((coalesce(e.general_n, 0) * coalesce(e.general_mean, 0)
-           + c.prior_weight * c.prior_score)
-          / (coalesce(e.general_n, 0) + c.prior_weight), 6) as general_score
-  from public.models m
-  cross join llm_intel_private.ranking_constants() c
-  left join evidence e on e.model_id = m.id
-  where m.is_active
-),
-scored as (
+base as (
   select
     m.id as model_id,
     m.name,
@@ -150,38 +126,92 @@ scored as (
     p.min_blended_cost,
     coalesce(p.provider_count, 0) as provider_count,
     coalesce(p.has_free_tier, false) as has_free_tier,
-    s.coding_score,
-    s.reasoning_score,
-    s.math_score,
-    s.general_score,
-    s.coding_coverage,
-    s.reasoning_coverage,
-    s.math_coverage,
-    s.general_coverage,
-    s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage
-      as benchmark_count,
+    coalesce(e.coding_n, 0) as coding_coverage,
+    coalesce(e.reasoning_n, 0) as reasoning_coverage,
+    coalesce(e.math_n, 0) as math_coverage,
+    coalesce(e.general_n, 0) as general_coverage,
+    coalesce(e.coding_mean, 0) as coding_mean,
+    coalesce(e.reasoning_mean, 0) as reasoning_mean,
+    coalesce(e.math_mean, 0) as math_mean,
+    coalesce(e.general_mean, 0) as general_mean,
+    -- A model with no price gets no credit for cost.
+    coalesce(llm_intel_private.cost_efficiency(p.min_blended_cost), 0) as cost_for_credit,
     llm_intel_private.cost_efficiency(p.min_blended_cost) as cost_efficiency_score,
-    round((s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage)
-          / (s.coding_coverage + s.reasoning_coverage + s.math_coverage + s.general_coverage
-             + c.prior_weight), 6) as evidence_weight,
-    round((s.coding_score + s.reasoning_score + s.math_score + s.general_score) / 4, 6)
-      as performance_score
+    c.prior_score,
+    c.prior_weight
   from public.models m
-  join shrunk s on s.model_id = m.id
   cross join llm_intel_private.ranking_constants() c
+  left join evidence e on e.model_id = m.id
   left join prices p on p.model_id = m.id
+  where m.is_active
+),
+shrunk as (
+  select
+    base.*,
+    round((coding_coverage * coding_mean + prior_weight * prior_score)
+          / (coding_coverage + prior_weight), 6) as coding_score,
+    round((reasoning_coverage * reasoning_mean + prior_weight * prior_score)
+          / (reasoning_coverage + prior_weight), 6) as reasoning_score,
+    round((math_coverage * math_mean + prior_weight * prior_score)
+          / (math_coverage + prior_weight), 6) as math_score,
+    round((general_coverage * general_mean + prior_weight * prior_score)
+          / (general_coverage + prior_weight), 6) as general_score,
+    coding_coverage + reasoning_coverage + math_coverage + general_coverage as benchmark_count,
+    -- Cost credit = cost efficiency x evidence, evidence = n / (n + k): overall from all
+    -- benchmarks, per category from that category's.
+    round(cost_for_credit * (coding_coverage + reasoning_coverage + math_coverage
+                             + general_coverage)
+          / (coding_coverage + reasoning_coverage + math_coverage + general_coverage
+             + prior_weight), 6) as cost_credit,
+    round(cost_for_credit * coding_coverage / (coding_coverage + prior_weight), 6)
+      as coding_cost_credit,
+    round(cost_for_credit * reasoning_coverage / (reasoning_coverage + prior_weight), 6)
+      as reasoning_cost_credit,
+    round(cost_for_credit * math_coverage / (math_coverage + prior_weight), 6)
+      as math_cost_credit,
+    round(cost_for_credit * general_coverage / (general_coverage + prior_weight), 6)
+      as general_cost_credit,
+    round((coding_coverage + reasoning_coverage + math_coverage + general_coverage)
+          / (coding_coverage + reasoning_coverage + math_coverage + general_coverage
+             + prior_weight), 6) as evidence_weight
+  from base
+),
+scored as (
+  select
+    shrunk.*,
+    round((coding_score + reasoning_score + math_score + general_score) / 4, 6)
+      as performance_score
+  from shrunk
 )
 select
-  scored.*,
-  -- A model with no price gets no credit for cost.
-  round(0.4 * coalesce(cost_efficiency_score, 0) * evidence_weight + 0.6 * performance_score, 6)
-    as composite_score
+  model_id, name, provider, family, model_type, context_window, max_tokens, capabilities,
+  open_weights, release_date, min_input_cost, min_output_cost, min_blended_cost,
+  provider_count, has_free_tier,
+  coding_score, reasoning_score, math_score, general_score,
+  coding_coverage, reasoning_coverage, math_coverage, general_coverage, benchmark_count,
+  cost_efficiency_score, evidence_weight, performance_score,
+  cost_credit, coding_cost_credit, reasoning_cost_credit, math_cost_credit, general_cost_credit,
+  -- Default weights (0.4 cost, 0.6 performance), overall and per category: stored and
+  -- indexed so that rank_models with default weights reads the top N from an index.
+  round(0.4 * cost_credit + 0.6 * performance_score, 6) as composite_score,
+  round(0.4 * coding_cost_credit + 0.6 * coding_score, 6) as coding_composite,
+  round(0.4 * reasoning_cost_credit + 0.6 * reasoning_score, 6) as reasoning_composite,
+  round(0.4 * math_cost_credit + 0.6 * math_score, 6) as math_composite,
+  round(0.4 * general_cost_credit + 0.6 * general_score, 6) as general_composite
 from scored
 with data;
 
 create unique index model_rankings_model_id_key on public.model_rankings (model_id);
 create index model_rankings_composite_idx
   on public.model_rankings (composite_score desc, provider_count desc, model_id);
+create index model_rankings_coding_idx
+  on public.model_rankings (coding_composite desc, provider_count desc, model_id);
+create index model_rankings_reasoning_idx
+  on public.model_rankings (reasoning_composite desc, provider_count desc, model_id);
+create index model_rankings_math_idx
+  on public.model_rankings (math_composite desc, provider_count desc, model_id);
+create index model_rankings_general_idx
+  on public.model_rankings (general_composite desc, provider_count desc, model_id);
 create index model_rankings_name_idx on public.model_rankings (name);
 
 revoke all on table public.model_rankings from anon, authenticated;

@@ -40,35 +40,22 @@ $$;
 -- an argument (capabilities) shares its name with an output column.
 create type public.ranked_model as (
   rank bigint,
-  model_id bigint,
-  name text,
-  provider text,
-  family text,
-  model_type text,
-  context_window integer,
-  max_tokens integer,
-  capabilities jsonb,
-  open_weights boolean,
-  release_date date,
-  min_input_cost numeric,
-  min_output_cost numeric,
-  min_blended_cost numeric,
-  provider_count bigint,
-  has_free_tier boolean,
-  coding_score numeric,
-  reasoning_score numeric,
-  math_score numeric,
-  general_score numeric,
-  coding_coverage bigint,
-  reasoning_coverage bigint,
-  math_coverage bigint,
-  general_coverage bigint,
-  benchmark_count bigint,
-  cost_efficiency_score numeric,
-  evidence_weight numeric,
-  performance_score numeric,
-  composite_score numeric
+  model_id bigint, name text, provider text, family text, model_type text,
+  context_window integer, max_tokens integer, capabilities jsonb, open_weights boolean,
+  release_date date, min_input_cost numeric, min_output_cost numeric, min_blended_cost numeric,
+  provider_count bigint, has_free_tier boolean,
+  coding_score numeric, reasoning_score numeric, math_score numeric, general_score numeric,
+  coding_coverage bigint, reasoning_coverage bigint, math_coverage bigint,
+  general_coverage bigint, benchmark_count bigint,
+  cost_efficiency_score numeric, evidence_weight numeric, performance_score numeric,
+  cost_credit numeric, coding_cost_credit numeric, reasoning_cost_credit numeric,
+  math_cost_credit numeric, general_cost_credit numeric,
+  composite_score numeric, coding_composite numeric, reasoning_composite numeric,
+  math_composite numeric, general_composite numeric
 );
+comment on type public.ranked_model is
+  'model_rankings columns plus rank. evidence_weight, performance_score, cost_credit and '
+  'composite_score are those of the request: its category and weights.';
 
 create or replace function public.rank_models(
   category text default null,
@@ -86,7 +73,10 @@ as $$
 declare
   cw numeric;
   pw numeric;
-  uses_stored_order boolean;
+  perf_column text;
+  credit_column text;
+  coverage text;
+  stored_order text;
 begin
   if category is not null and category not in ('coding', 'reasoning', 'math', 'general') then
     raise exception 'rank_models: unknown category %, expected coding, reasoning, math or general',
@@ -119,63 +109,52 @@ begin
 
   cw := cost_weight / (cost_weight + performance_weight);
   pw := performance_weight / (cost_weight + performance_weight);
-  -- With the default weights and no category the stored composite_score is the answer,
-  -- and its index serves the top N without scanning the whole view.
-  uses_stored_order := category is null and cw = 0.4 and pw = 0.6;
+  -- Column names come from the validated category, never from free text.
+  perf_column := coalesce(category || '_score', 'performance_score');
+  credit_column := coalesce(category || '_cost_credit', 'cost_credit');
+  coverage := coalesce(category || '_coverage', 'benchmark_count');
+  -- With the default weights the stored (indexed) composite is the score, and the top N
+  -- come from an index without scanning the view; other weights score every candidate.
+  stored_order := case when cw = 0.4 and pw = 0.6
+                       then 'r.' || coalesce(category || '_composite', 'composite_score') || ' desc'
+                       else 'score desc' end;
 
   return query execute pg_catalog.format($q$
-    select pg_catalog.row_number() over (order by t.score desc, t.provider_count desc, t.model_id),
-           t.model_id, t.name, t.provider, t.family, t.model_type, t.context_window,
-           t.max_tokens, t.capabilities, t.open_weights, t.release_date,
-           t.min_input_cost, t.min_output_cost, t.min_blended_cost, t.provider_count,
-           t.has_free_tier, t.coding_score, t.reasoning_score, t.math_score,
-           t.general_score, t.coding_coverage, t.reasoning_coverage, t.math_coverage,
-           t.general_coverage, t.benchmark_count, t.cost_efficiency_score,
-           t.evidence, t.perf, t.score
-    from (
-      select r.*, s.perf, s.evidence,
-             pg_catalog.round($1 * coalesce(r.cost_efficiency_score, 0) * s.evidence
-                              + $2 * s.perf, 6) as score
+    with top as (
+      select r.model_id, r.provider_count,
+             pg_catalog.round($1 * r.%2$I + $2 * r.%1$I, 6) as score
       from public.model_rankings r
-      cross join llm_intel_private.ranking_constants() c
-      cross join lateral (
-        -- With a category, its own score and its own evidence decide.
-        select case $3
-                 when 'coding' then r.coding_score
-                 when 'reasoning' then r.reasoning_score
-                 when 'math' then r.math_score
-                 when 'general' then r.general_score
-                 else r.performance_score
-               end as perf,
-               case when $3 is null then r.evidence_weight
-                    else pg_catalog.round(x.n / (x.n + c.prior_weight), 6)
-               end as evidence
-        from (select case $3
-                       when 'coding' then r.coding_coverage
-                       when 'reasoning' then r.reasoning_coverage
-                       when 'math' then r.math_coverage
-                       when 'general' then r.general_coverage
-                       else r.benchmark_count
-                     end::numeric as n) x
-      ) s
       -- Ranked: priced models that generate text. Embedding, rerank, image, audio and
       -- moderation models stay in model_rankings but are not candidates for a chat route.
       where r.min_input_cost is not null
         and r.model_type in ('chat', 'completion', 'responses')
-        and ($4::numeric is null or r.min_input_cost <= $4)
-        and ($5::integer is null or r.context_window >= $5)
-        and ($6::text[] is null or not exists (
-              select 1 from pg_catalog.unnest($6) wanted(capability)
+        and ($3::numeric is null or r.min_input_cost <= $3)
+        and ($4::integer is null or r.context_window >= $4)
+        and ($5::text[] is null or not exists (
+              select 1 from pg_catalog.unnest($5) wanted(capability)
               where coalesce(r.capabilities ->> wanted.capability, 'false') <> 'true'))
-      order by %s
-      limit $7
-    ) t
-    order by t.score desc, t.provider_count desc, t.model_id
-  $q$,
-    -- Ties (common before benchmarks arrive) go to the more widely served model.
-    case when uses_stored_order then 'r.composite_score desc, r.provider_count desc, r.model_id'
-         else 'score desc, r.provider_count desc, r.model_id' end)
-  using cw, pw, category, max_input_price, min_context, capabilities, max_results;
+      -- Ties (common before benchmarks arrive) go to the more widely served model.
+      order by %4$s, r.provider_count desc, r.model_id
+      limit $6
+    )
+    select pg_catalog.row_number() over (
+             order by top.score desc, top.provider_count desc, top.model_id),
+           r.model_id, r.name, r.provider, r.family, r.model_type, r.context_window,
+           r.max_tokens, r.capabilities, r.open_weights, r.release_date, r.min_input_cost,
+           r.min_output_cost, r.min_blended_cost, r.provider_count, r.has_free_tier,
+           r.coding_score, r.reasoning_score, r.math_score, r.general_score,
+           r.coding_coverage, r.reasoning_coverage, r.math_coverage, r.general_coverage,
+           r.benchmark_count, r.cost_efficiency_score,
+           pg_catalog.round(r.%3$I::numeric / (r.%3$I + c.prior_weight), 6),
+           r.%1$I, r.%2$I, r.coding_cost_credit, r.reasoning_cost_credit,
+           r.math_cost_credit, r.general_cost_credit, top.score, r.coding_composite,
+           r.reasoning_composite, r.math_composite, r.general_composite
+    from top
+    join public.model_rankings r on r.model_id = top.model_id
+    cross join llm_intel_private.ranking_constants() c
+    order by top.score desc, top.provider_count desc, top.model_id
+  $q$, perf_column, credit_column, coverage, stored_order)
+  using cw, pw, max_input_price, min_context, capabilities, max_results;
 end;
 $$;
 
