@@ -29,7 +29,7 @@ import math
 import random
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -265,6 +265,35 @@ def _log_retry(
     )
 
 
+def _retry_policy(
+    *, source: str, url: str, max_attempts: int, backoff_base: float, api_key_env: str | None
+) -> Generator[float, httpx.Response | httpx.RequestError, bytes]:
+    """The retry loop without I/O, shared by the sync and async fetchers. Prime it with
+    next(), then send each attempt's outcome: it yields the delay before the next attempt,
+    returns the body of a good response, or raises the error that ends the fetch."""
+    outcome = yield 0.0
+    attempt = 1
+    while True:
+        decision = decide_retry(
+            outcome,
+            source=source,
+            url=url,
+            attempt=attempt,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            jitter=random.random(),
+            now=datetime.now(UTC),
+            api_key_env=api_key_env,
+        )
+        if decision.error is not None:
+            raise decision.error from (outcome if isinstance(outcome, Exception) else None)
+        if isinstance(outcome, httpx.Response) and decision.done:
+            return _response_body(outcome, source=source, url=url)
+        _log_retry(decision, source=source, url=url, attempt=attempt, max_attempts=max_attempts)
+        outcome = yield decision.delay or 0.0
+        attempt += 1
+
+
 def fetch_json(
     location: str,
     *,
@@ -292,34 +321,27 @@ def fetch_json(
         return _decode(data, source=source, where=str(path), parse_float=parse_float)
 
     url = _checked_url(location, source=source)
+    policy = _retry_policy(
+        source=source,
+        url=url,
+        max_attempts=max_attempts,
+        backoff_base=backoff_base,
+        api_key_env=api_key_env,
+    )
+    next(policy)
     http = client if client is not None else _new_client(timeout)
     try:
-        attempt = 0
         while True:
-            attempt += 1
             outcome: httpx.Response | httpx.RequestError
             try:
                 outcome = http.get(location, headers=headers, timeout=timeout)
             except httpx.RequestError as e:
                 outcome = e
-            decision = decide_retry(
-                outcome,
-                source=source,
-                url=url,
-                attempt=attempt,
-                max_attempts=max_attempts,
-                backoff_base=backoff_base,
-                jitter=random.random(),
-                now=datetime.now(UTC),
-                api_key_env=api_key_env,
-            )
-            if decision.error is not None:
-                raise decision.error from (outcome if isinstance(outcome, Exception) else None)
-            if isinstance(outcome, httpx.Response) and decision.done:
-                body = _response_body(outcome, source=source, url=url)
-                return _decode(body, source=source, where=url, parse_float=parse_float)
-            _log_retry(decision, source=source, url=url, attempt=attempt, max_attempts=max_attempts)
-            sleep(decision.delay or 0.0)
+            try:
+                delay = policy.send(outcome)
+            except StopIteration as done:
+                return _decode(done.value, source=source, where=url, parse_float=parse_float)
+            sleep(delay)
     finally:
         if client is None:
             http.close()
@@ -346,34 +368,27 @@ async def fetch_json_async(
         return _decode(data, source=source, where=str(path), parse_float=parse_float)
 
     url = _checked_url(location, source=source)
+    policy = _retry_policy(
+        source=source,
+        url=url,
+        max_attempts=max_attempts,
+        backoff_base=backoff_base,
+        api_key_env=api_key_env,
+    )
+    next(policy)
     http = client if client is not None else _new_async_client(timeout)
     try:
-        attempt = 0
         while True:
-            attempt += 1
             outcome: httpx.Response | httpx.RequestError
             try:
                 outcome = await http.get(location, headers=headers, timeout=timeout)
             except httpx.RequestError as e:
                 outcome = e
-            decision = decide_retry(
-                outcome,
-                source=source,
-                url=url,
-                attempt=attempt,
-                max_attempts=max_attempts,
-                backoff_base=backoff_base,
-                jitter=random.random(),
-                now=datetime.now(UTC),
-                api_key_env=api_key_env,
-            )
-            if decision.error is not None:
-                raise decision.error from (outcome if isinstance(outcome, Exception) else None)
-            if isinstance(outcome, httpx.Response) and decision.done:
-                body = _response_body(outcome, source=source, url=url)
-                return _decode(body, source=source, where=url, parse_float=parse_float)
-            _log_retry(decision, source=source, url=url, attempt=attempt, max_attempts=max_attempts)
-            await sleep(decision.delay or 0.0)
+            try:
+                delay = policy.send(outcome)
+            except StopIteration as done:
+                return _decode(done.value, source=source, where=url, parse_float=parse_float)
+            await sleep(delay)
     finally:
         if client is None:
             await http.aclose()
