@@ -211,7 +211,9 @@ def sync(
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help="Accept a source that shrank to less than half its last good run."
+            "--force",
+            help="Accept a source that shrank to less than half its last good run, and "
+            "re-apply a payload identical to the last good run's.",
         ),
     ] = False,
 ) -> None:
