@@ -18,6 +18,7 @@ from llm_intelligence.collectors.genai_prices import (
 )
 from llm_intelligence.collectors.rows import ParsedSource, PriceRow
 from llm_intelligence.errors import PayloadError, SourceError
+from tests.parsed import leaves, one_row
 
 SAMPLE = Path(__file__).parent / "data" / "genai_prices_sample.json"
 TODAY = date(2026, 11, 21)
@@ -35,22 +36,8 @@ def parsed(sample: list[Any]) -> ParsedSource:
     return parse_genai_prices(sample, as_of=TODAY)
 
 
-def _row(parsed: ParsedSource, key: str) -> PriceRow:
-    rows = [row for row in parsed.prices if row.source_key == key]
-    assert len(rows) == 1, key
-    return rows[0]
-
-
-def _walk(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in _walk(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _walk(item)]
-    return [value]
-
-
 def test_flat_prices_batch_variant_and_other_units(parsed: ParsedSource) -> None:
-    row = _row(parsed, "anthropic/claude-fable-5-2")
+    row = one_row(parsed, "anthropic/claude-fable-5-2")
     assert parsed.source == SOURCE
     assert (row.provider, row.provider_model_id, row.gateway) == (
         "anthropic",
@@ -80,7 +67,7 @@ def test_flat_prices_batch_variant_and_other_units(parsed: ParsedSource) -> None
 
 
 def test_tiered_prices(parsed: ParsedSource) -> None:
-    row = _row(parsed, "openai/gpt-5.4")
+    row = one_row(parsed, "openai/gpt-5.4")
     assert row.input_price_per_million == Decimal("2.5")
     assert row.output_price_per_million == Decimal("15")
     assert row.cache_read_price_per_million == Decimal("0.25")
@@ -107,7 +94,7 @@ def test_tiered_prices(parsed: ParsedSource) -> None:
 
 def test_conditional_prices_follow_the_day(sample: list[Any]) -> None:
     def flash(day: date) -> PriceRow:
-        return _row(parse_genai_prices(sample, as_of=day), "deepseek/deepseek-v4-flash")
+        return one_row(parse_genai_prices(sample, as_of=day), "deepseek/deepseek-v4-flash")
 
     now = flash(TODAY)
     assert (now.input_price_per_million, now.output_price_per_million) == (
@@ -133,7 +120,7 @@ def test_conditional_prices_follow_the_day(sample: list[Any]) -> None:
 
 def test_peak_hours_are_not_the_list_price(parsed: ParsedSource) -> None:
     # DeepSeek's default entry is the off-peak price; the daily windows are peak prices.
-    row = _row(parsed, "deepseek/deepseek-v4-flash")
+    row = one_row(parsed, "deepseek/deepseek-v4-flash")
     assert row.metadata["time_of_day_prices"] == [
         {
             "start_time": "01:00:00+00:00",
@@ -146,13 +133,13 @@ def test_peak_hours_are_not_the_list_price(parsed: ParsedSource) -> None:
             "prices": {"input": "0.3", "cache_read": "0.006", "output": "1.2"},
         },
     ]
-    zulu = _row(parsed, "acme/zulu-time")  # `Z` suffix as pydantic serialises it upstream
+    zulu = one_row(parsed, "acme/zulu-time")  # `Z` suffix as pydantic serialises it upstream
     assert zulu.input_price_per_million == Decimal("0.27")
     assert zulu.metadata["time_of_day_prices"][0]["start_time"] == "00:30:00+00:00"
 
 
 def test_future_prices_are_scheduled_including_variants(sample: list[Any]) -> None:
-    now = _row(parse_genai_prices(sample, as_of=TODAY), "google/gemini-3.6-flash")
+    now = one_row(parse_genai_prices(sample, as_of=TODAY), "google/gemini-3.6-flash")
     assert now.input_price_per_million == Decimal("0.75")
     assert now.batch_input_price_per_million == Decimal("0.375")
     assert now.metadata["scheduled_prices"] == [
@@ -171,7 +158,7 @@ def test_future_prices_are_scheduled_including_variants(sample: list[Any]) -> No
             "prices": {"input": "0.75", "cache_read": "0.075", "output": "3.75"},
         },
     ]
-    later = _row(parse_genai_prices(sample, as_of=date(2027, 1, 1)), "google/gemini-3.6-flash")
+    later = one_row(parse_genai_prices(sample, as_of=date(2027, 1, 1)), "google/gemini-3.6-flash")
     assert later.input_price_per_million == Decimal("1.5")
     assert later.batch_input_price_per_million == Decimal("0.75")
     assert "scheduled_prices" not in later.metadata
@@ -179,14 +166,14 @@ def test_future_prices_are_scheduled_including_variants(sample: list[Any]) -> No
 
 def test_newest_started_variant_wins(parsed: ParsedSource) -> None:
     # Three dated batch variants, newest first: the first one that has started applies.
-    row = _row(parsed, "mistral/mistral-large-4")
+    row = one_row(parsed, "mistral/mistral-large-4")
     assert row.batch_input_price_per_million == Decimal("0.35")
     assert row.metadata["price_start_date"] == "2026-10-29"
     assert len(row.metadata["variants"]) == 1
 
 
 def test_non_token_prices(parsed: ParsedSource) -> None:
-    row = _row(parsed, "groq/whisper-large-v3")
+    row = one_row(parsed, "groq/whisper-large-v3")
     assert row.input_price_per_million is None
     assert row.output_price_per_million is None
     assert not row.is_free_tier
@@ -194,17 +181,17 @@ def test_non_token_prices(parsed: ParsedSource) -> None:
 
 
 def test_empty_price_set_is_free(parsed: ParsedSource) -> None:
-    row = _row(parsed, "openrouter/deepseek/deepseek-r1:free")
+    row = one_row(parsed, "openrouter/deepseek/deepseek-r1:free")
     assert row.is_free_tier
     assert row.input_price_per_million == row.output_price_per_million == Decimal(0)
     assert row.gateway == "openrouter"
-    hf = _row(parsed, "huggingface_together/ServiceNow-AI/Apriel-1.6-15b-Thinker")
+    hf = one_row(parsed, "huggingface_together/ServiceNow-AI/Apriel-1.6-15b-Thinker")
     assert hf.gateway == "huggingface"
     assert hf.provider == "huggingface_together"
 
 
 def test_deprecated_flag(parsed: ParsedSource) -> None:
-    row = _row(parsed, "avian/Meta-Llama-3.1-405B-Instruct")
+    row = one_row(parsed, "avian/Meta-Llama-3.1-405B-Instruct")
     assert row.metadata["deprecated"] is True
     assert row.input_price_per_million == Decimal("1.5")
 
@@ -264,7 +251,7 @@ def test_full_installed_snapshot() -> None:
         assert all(
             p is None or (isinstance(p, Decimal) and p.is_finite() and p >= 0) for p in prices
         )
-        assert not any(isinstance(leaf, float) for leaf in _walk(row.metadata)), row.source_key
+        assert not any(isinstance(leaf, float) for leaf in leaves(row.metadata)), row.source_key
     json.dumps([row.metadata for row in result.prices])  # metadata is plain JSON
 
 
@@ -291,7 +278,7 @@ def test_snapshot_has_the_published_json_shape() -> None:
         "start_time": "01:00:00+00:00",
         "end_time": "04:00:00+00:00",
     }
-    assert not any(isinstance(leaf, float) for leaf in _walk(payload))
+    assert not any(isinstance(leaf, float) for leaf in leaves(payload))
 
 
 def test_snapshot_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

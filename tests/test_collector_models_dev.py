@@ -19,8 +19,8 @@ from llm_intelligence.collectors.models_dev import (
     load_models_dev_snapshot,
     parse_models_dev,
 )
-from llm_intelligence.collectors.rows import PriceRow
 from llm_intelligence.errors import PayloadError, SourceError
+from tests.parsed import leaves, one_row
 
 SAMPLE = Path(__file__).parent / "data" / "models_dev_api_sample.json"
 
@@ -37,23 +37,8 @@ def parsed(sample: dict[str, Any]) -> ModelsDevParsed:
     return parse_models_dev(sample)
 
 
-def _row(parsed: ModelsDevParsed, key: str) -> PriceRow:
-    rows = [row for row in parsed.prices if row.source_key == key]
-    assert len(rows) == 1, key
-    return rows[0]
-
-
-def _walk(value: Any) -> list[Any]:
-    """Every leaf of nested dicts/lists."""
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in _walk(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _walk(item)]
-    return [value]
-
-
 def test_real_entry_with_a_context_tier(parsed: ModelsDevParsed) -> None:
-    row = _row(parsed, "openrouter/anthropic/claude-sonnet-4.5")
+    row = one_row(parsed, "openrouter/anthropic/claude-sonnet-4.5")
     assert parsed.source == SOURCE
     assert row.provider == "openrouter"
     assert row.gateway == "openrouter"
@@ -93,7 +78,7 @@ def test_real_entry_with_a_context_tier(parsed: ModelsDevParsed) -> None:
 
 def test_tier_threshold_comes_from_tiers_not_the_legacy_key(parsed: ModelsDevParsed) -> None:
     # `context_over_200k` says 200k, but GPT-5.4's long-context price starts at 272k.
-    row = _row(parsed, "302ai/gpt-5.4")
+    row = one_row(parsed, "302ai/gpt-5.4")
     assert row.gateway == ""
     assert row.metadata["tiers"] == [
         {"above_input_tokens": 272_000, "input": "5", "output": "22.5"}
@@ -103,7 +88,7 @@ def test_tier_threshold_comes_from_tiers_not_the_legacy_key(parsed: ModelsDevPar
 
 
 def test_several_tiers_are_sorted_by_threshold(parsed: ModelsDevParsed) -> None:
-    row = _row(parsed, "aihubmix/doubao-seed-2-0-code-preview")
+    row = one_row(parsed, "aihubmix/doubao-seed-2-0-code-preview")
     assert [tier["above_input_tokens"] for tier in row.metadata["tiers"]] == [32_000, 128_000]
     assert row.metadata["tiers"][0]["cache_read"] == "0.144656"
 
@@ -118,15 +103,15 @@ def test_legacy_context_over_200k_alone_is_a_200k_tier(sample: dict[str, Any]) -
 
 
 def test_experimental_fast_mode_is_a_variant(parsed: ModelsDevParsed) -> None:
-    row = _row(parsed, "aihubmix/gpt-5.4")
+    row = one_row(parsed, "aihubmix/gpt-5.4")
     assert row.metadata["variants"] == [
         {"when": {"mode": "fast"}, "prices": {"input": "5", "output": "30", "cache_read": "0.5"}}
     ]
 
 
 def test_reasoning_and_audio_prices_go_to_metadata(parsed: ModelsDevParsed) -> None:
-    assert _row(parsed, "alibaba/qwen-plus").metadata["prices"] == {"output_reasoning": "4"}
-    omni = _row(parsed, "alibaba/qwen-omni-turbo")
+    assert one_row(parsed, "alibaba/qwen-plus").metadata["prices"] == {"output_reasoning": "4"}
+    omni = one_row(parsed, "alibaba/qwen-omni-turbo")
     assert omni.metadata["prices"] == {"input_audio": "4.44", "output_audio": "8.89"}
     assert omni.model.capabilities["audio_input"] is True
     assert omni.model.capabilities["audio_output"] is True
@@ -134,13 +119,13 @@ def test_reasoning_and_audio_prices_go_to_metadata(parsed: ModelsDevParsed) -> N
 
 
 def test_free_model(parsed: ModelsDevParsed) -> None:
-    row = _row(parsed, "openrouter/openai/gpt-oss-120b:free")
+    row = one_row(parsed, "openrouter/openai/gpt-oss-120b:free")
     assert row.is_free_tier
     assert row.input_price_per_million == row.output_price_per_million == Decimal(0)
 
 
 def test_deprecated_model_keeps_its_price(parsed: ModelsDevParsed) -> None:
-    row = _row(parsed, "baseten/deepseek-ai/DeepSeek-V3.2")
+    row = one_row(parsed, "baseten/deepseek-ai/DeepSeek-V3.2")
     assert row.metadata["deprecated"] is True
     assert row.metadata["status"] == "deprecated"
     assert row.model.deprecation_date is None  # models.dev gives no date
@@ -154,24 +139,24 @@ def test_model_without_cost_is_catalog_only(parsed: ModelsDevParsed) -> None:
 
 
 def test_dates_month_precision_and_impossible_dates(parsed: ModelsDevParsed) -> None:
-    month = _row(parsed, "alibaba/qwen-mt-plus")
+    month = one_row(parsed, "alibaba/qwen-mt-plus")
     assert month.model.release_date == date(2025, 1, 1)
     assert month.metadata["release_date_precision"] == "month"
     # Upstream typo (day and month swapped): the price survives, the date is reported.
-    swapped = _row(parsed, "scaleway/qwen3-embedding-8b")
+    swapped = one_row(parsed, "scaleway/qwen3-embedding-8b")
     assert swapped.model.release_date is None
     assert swapped.metadata["invalid_dates"] == {"release_date": "2025-25-11"}
     assert swapped.input_price_per_million == Decimal("0.1")
 
 
 def test_minimal_entry_and_zero_limits(parsed: ModelsDevParsed) -> None:
-    minimal = _row(parsed, "acme/minimal")
+    minimal = one_row(parsed, "acme/minimal")
     assert minimal.input_price_per_million == Decimal("0.25")
     assert minimal.output_price_per_million == Decimal("2")
     assert minimal.model.capabilities == {}
     assert minimal.model.release_date is None
     assert minimal.context_window is None
-    zero = _row(parsed, "acme/zero-limits")
+    zero = one_row(parsed, "acme/zero-limits")
     assert zero.context_window is None
     assert zero.max_output_tokens is None
 
@@ -247,7 +232,7 @@ def test_full_installed_snapshot() -> None:
         assert all(
             p is None or (isinstance(p, Decimal) and p.is_finite() and p >= 0) for p in prices
         )
-        assert not any(isinstance(leaf, float) for leaf in _walk(row.metadata)), row.source_key
+        assert not any(isinstance(leaf, float) for leaf in leaves(row.metadata)), row.source_key
         assert row.is_free_tier == (
             row.input_price_per_million == 0 and row.output_price_per_million == 0
         )
@@ -260,7 +245,7 @@ def test_snapshot_reads_the_package_file_with_exact_prices() -> None:
     path = Path(next(iter(spec.submodule_search_locations))) / "data.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as f:
         assert payload == json.load(f, parse_float=Decimal)
-    assert not any(isinstance(leaf, float) for leaf in _walk(payload))
+    assert not any(isinstance(leaf, float) for leaf in leaves(payload))
 
 
 def test_snapshot_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
