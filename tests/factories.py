@@ -8,16 +8,20 @@ from typing import Any
 import psycopg
 
 
-def add_model(conn: psycopg.Connection[Any], name: str, **columns: Any) -> int:
-    fields = {"name": name, **columns}
+def _insert(conn: psycopg.Connection[Any], table: str, fields: dict[str, Any]) -> int:
+    """Insert one row into public.<table>; its id."""
     names = ", ".join(fields)
     marks = ", ".join(f"%({k})s" for k in fields)
     row = conn.execute(
-        f"insert into public.models ({names}) values ({marks}) returning id",  # noqa: S608
+        f"insert into public.{table} ({names}) values ({marks}) returning id",  # noqa: S608
         fields,
     ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def add_model(conn: psycopg.Connection[Any], name: str, **columns: Any) -> int:
+    return _insert(conn, "models", {"name": name, **columns})
 
 
 def add_price(
@@ -40,14 +44,7 @@ def add_price(
         "output_price_per_million": input_price if output_price is None else output_price,
         **columns,
     }
-    names = ", ".join(fields)
-    marks = ", ".join(f"%({k})s" for k in fields)
-    row = conn.execute(
-        f"insert into public.provider_pricing ({names}) values ({marks}) returning id",  # noqa: S608
-        fields,
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    return _insert(conn, "provider_pricing", fields)
 
 
 def refresh_count(conn: psycopg.Connection[Any]) -> int:

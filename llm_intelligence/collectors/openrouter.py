@@ -72,6 +72,7 @@ __all__ = [
     "endpoints_url",
     "fetch_openrouter",
     "models_url",
+    "parse_fetched",
     "parse_openrouter",
 ]
 
@@ -662,6 +663,11 @@ def collect_openrouter(
         concurrency=concurrency,
         sleep=sleep,
     )
+    return parse_fetched(payload)
+
+
+def parse_fetched(payload: OpenRouterPayload) -> ParsedSource:
+    """Parse what `fetch_openrouter` read; endpoint lists that failed count as rejected."""
     parsed = parse_openrouter(payload.models, payload.endpoints)
     parsed.rejected.extend(payload.failures)
     return parsed

@@ -75,12 +75,6 @@ def _fetch_openrouter(
     )
 
 
-def _parse_openrouter(payload: openrouter.OpenRouterPayload) -> ParsedSource:
-    parsed = openrouter.parse_openrouter(payload.models, payload.endpoints)
-    parsed.rejected.extend(payload.failures)  # endpoint lists that could not be fetched
-    return parsed
-
-
 def _fetch_models_dev(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
     return _snapshot_or_location(
         name=models_dev.SOURCE,
@@ -111,7 +105,7 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
     {
         "litellm": Source("litellm", _fetch_litellm, litellm.parse_litellm, True, "litellm_url"),
         "openrouter": Source(
-            "openrouter", _fetch_openrouter, _parse_openrouter, False, "openrouter_url"
+            "openrouter", _fetch_openrouter, openrouter.parse_fetched, False, "openrouter_url"
         ),
         "models-dev": Source(
             "models-dev", _fetch_models_dev, models_dev.parse_models_dev, True, "models_dev_url"
