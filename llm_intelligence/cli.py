@@ -157,11 +157,14 @@ def rank(
     """Print the ranking table from rank_models()."""
     try:
         price = Decimal(max_input_price) if max_input_price is not None else None
+    except ArithmeticError as e:
+        raise _fail(f"--max-input-price must be a number, got {max_input_price!r}") from e
+    try:
         with connect(_migrated_url()) as conn:
             rows = rankings.rank_models(
                 conn, category=category, max_results=limit, max_input_price=price
             )
-    except (LLMIntelError, ArithmeticError) as e:
+    except LLMIntelError as e:
         raise _fail(e) from e
     except psycopg.Error as e:
         raise _fail(e.diag.message_primary or e) from e

@@ -93,6 +93,9 @@ def test_bad_arguments_give_clear_errors(db_url: str, monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["rank", "--category", "poetry"])
     assert result.exit_code == 1
     assert "unknown category 'poetry'" in result.stderr
+    result = runner.invoke(app, ["rank", "--max-input-price", "abc"])
+    assert result.exit_code == 1
+    assert "--max-input-price must be a number, got 'abc'" in result.stderr
     result = runner.invoke(app, ["sync", "nowhere"])
     assert result.exit_code == 1
     assert "unknown source 'nowhere'" in result.stderr
