@@ -40,6 +40,10 @@ def _main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    try:
+        load_settings()  # a malformed variable stops every command with a clear message
+    except LLMIntelError as e:
+        raise _fail(e) from e
 
 
 def _fail(error: object) -> typer.Exit:

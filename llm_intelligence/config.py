@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from llm_intelligence.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -68,5 +70,13 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Read settings from the environment now (no module-level cache: tests change env)."""
-    return Settings()
+    """Read settings from the environment now (no module-level cache: tests change env).
+
+    A malformed variable is a ConfigError that names it."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in e.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from e

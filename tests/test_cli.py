@@ -117,3 +117,10 @@ def test_sync_and_runs_commands(
     assert stored is not None and stored[0] > 0
     runs = runner.invoke(app, ["runs", "--source", "models-dev"])
     assert runs.exit_code == 0 and "succeeded" in runs.stdout
+
+
+def test_malformed_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_INTEL_SCHEDULE_JITTER_SECONDS", "soon")
+    result = runner.invoke(app, ["db", "stop"])
+    assert result.exit_code == 1
+    assert "LLM_INTEL_SCHEDULE_JITTER_SECONDS" in result.stderr
