@@ -25,7 +25,14 @@ from llm_intelligence import identity
 from llm_intelligence.collectors.resolve import ResolvedSource, resolve
 from llm_intelligence.collectors.runner import refresh_if_stale, sync
 from llm_intelligence.collectors.sources import get_source
-from llm_intelligence.collectors.writer import _STAGE_TABLES, _stage, write_source
+from llm_intelligence.collectors.writer import (
+    ALIAS_COLUMNS,
+    MODEL_COLUMNS,
+    PRICE_COLUMNS,
+    model_rows,
+    price_rows,
+    write_source,
+)
 from llm_intelligence.config import Settings
 from llm_intelligence.db import apply_migrations, embedded
 
@@ -86,20 +93,44 @@ def _phases_alone(url: str, settings: Settings) -> tuple[dict[str, float], list[
     return phases, resolved
 
 
+_SCRATCH_TABLES = f"""
+create table scratch_models (
+  name text, display_name text, author text, family text, model_type text,
+  context_window integer, max_tokens integer, capabilities jsonb, release_date date,
+  deprecation_date date, open_weights boolean);
+create table scratch_aliases as select {ALIAS_COLUMNS} from public.model_aliases with no data;
+create table scratch_prices as select {PRICE_COLUMNS} from public.provider_pricing with no data;
+"""  # noqa: S608 - column names are the writer's constants
+
+
 def _bare_copy(url: str, resolved: list[ResolvedSource]) -> tuple[int, float]:
-    """COPY the same rows the writer stores (models, aliases, prices of every source) into
-    scratch tables with the same columns and nothing else: no keys, triggers or merges."""
+    """COPY the same rows the writer sends (models, aliases, prices of every source, made
+    by the writer's own row functions) into scratch tables with the same columns and
+    nothing else: ordinary logged tables like the real ones, with no keys, constraints,
+    indexes, triggers or merges."""
     with psycopg.connect(url) as conn:
-        conn.execute(_STAGE_TABLES)
-        for table in ("stage_models", "stage_aliases", "stage_prices"):
-            conn.execute(f"alter table {table} drop constraint {table}_pkey")
+        conn.execute(_SCRATCH_TABLES)
         conn.commit()
+        ids = dict(conn.execute("select name, id from public.models").fetchall())
+        rows = 0
         started = time.perf_counter()
-        for one in resolved:
-            _stage(conn, one)
+        with conn.cursor() as cur:
+            for one in resolved:
+                for table, columns, table_rows in (
+                    ("scratch_models", MODEL_COLUMNS, model_rows(one.models)),
+                    ("scratch_aliases", ALIAS_COLUMNS,
+                     ((a, ids[name], one.source) for a, name in one.aliases.items())),
+                    ("scratch_prices", PRICE_COLUMNS, price_rows(one.prices, one.source, ids)),
+                ):  # fmt: skip
+                    with cur.copy(f"copy {table} ({columns}) from stdin") as copy:
+                        for row in table_rows:
+                            copy.write_row(row)
+                            rows += 1
+        conn.commit()
         seconds = time.perf_counter() - started
-        conn.rollback()
-    return sum(len(r.models) + len(r.aliases) + len(r.prices) for r in resolved), seconds
+        conn.execute("drop table scratch_models, scratch_aliases, scratch_prices")
+        conn.commit()
+    return rows, seconds
 
 
 def main() -> None:

@@ -50,8 +50,29 @@ def test_free_tier_row_must_cost_nothing(conn: psycopg.Connection) -> None:
 
 def test_unknown_source_rejected(conn: psycopg.Connection) -> None:
     model_id = add_model(conn, "m")
-    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="source"):
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match=r"source.*somewhere"):
         add_price(conn, model_id, "p", "1", source="somewhere")
+
+
+def test_changing_a_price_to_an_unknown_source_rejected(conn: psycopg.Connection) -> None:
+    pricing_id = add_price(conn, add_model(conn, "m"), "p", "1")
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="elsewhere"):
+        conn.execute(
+            "update provider_pricing set source = 'elsewhere' where id = %s", (pricing_id,)
+        )
+
+
+def test_a_source_in_use_cannot_be_removed_or_renamed(conn: psycopg.Connection) -> None:
+    add_price(conn, add_model(conn, "m"), "p", "1", source="litellm")
+    for statement in (
+        "delete from price_sources where source = 'litellm'",
+        "update price_sources set source = 'lite-llm' where source = 'litellm'",
+    ):
+        with conn.transaction(), pytest.raises(psycopg.errors.ForeignKeyViolation, match="litellm"):
+            conn.execute(statement)
+    # Unused sources and other columns stay editable.
+    conn.execute("update price_sources set description = 'x' where source = 'litellm'")
+    conn.execute("delete from price_sources where source = 'genai-prices'")
 
 
 def test_same_source_key_twice_rejected(conn: psycopg.Connection) -> None:

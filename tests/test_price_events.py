@@ -79,3 +79,51 @@ def test_rolled_back_change_is_not_announced(db_url: str) -> None:
         add_price(writer, model_id, "p", "1")
         writer.rollback()
         assert _notifications(listener) == []
+
+
+def test_payload_is_valid_json_with_every_field_and_escaped_strings(db_url: str) -> None:
+    # The payload is assembled by concatenation (fast), so prove it is the JSON a
+    # json_build_object would give: quotes, backslashes and unicode survive, nulls are null,
+    # numbers stay exact.
+    name = 'we"ird\\model ✓'
+    with (
+        psycopg.connect(db_url, autocommit=True) as listener,
+        psycopg.connect(db_url, autocommit=True) as writer,
+    ):
+        listener.execute(f"listen {CHANNEL}")
+        model_id = add_model(writer, name)
+        pricing_id = add_price(
+            writer,
+            model_id,
+            "azure",
+            Decimal("0.000000123456789"),
+            Decimal("15"),
+            deployment='eu"west',
+            cache_read_price_per_million=Decimal("0.3"),
+        )
+        (event,) = _notifications(listener)
+        (expected,) = writer.execute(
+            "select json_build_object("
+            " 'id', id, 'change_type', change_type, 'model', model_name, 'model_id', model_id,"
+            " 'provider', provider, 'provider_model_id', provider_model_id,"
+            " 'gateway', gateway, 'deployment', deployment, 'source', source,"
+            " 'pricing_id', pricing_id,"
+            " 'old', json_build_object("
+            "   'input_price_per_million', old_input_price_per_million,"
+            "   'output_price_per_million', old_output_price_per_million,"
+            "   'cache_read_price_per_million', old_cache_read_price_per_million,"
+            "   'cache_write_price_per_million', old_cache_write_price_per_million),"
+            " 'new', json_build_object("
+            "   'input_price_per_million', new_input_price_per_million,"
+            "   'output_price_per_million', new_output_price_per_million,"
+            "   'cache_read_price_per_million', new_cache_read_price_per_million,"
+            "   'cache_write_price_per_million', new_cache_write_price_per_million),"
+            " 'changed_at', changed_at)::text from price_changes"
+        ).fetchone()
+    assert event == json.loads(expected, parse_float=Decimal)
+    assert event["model"] == name
+    assert event["deployment"] == 'eu"west'
+    assert event["pricing_id"] == pricing_id
+    assert event["old"] == dict.fromkeys(event["old"])  # all null for an insert
+    assert event["new"]["input_price_per_million"] == Decimal("0.000000123456789")
+    assert event["new"]["cache_write_price_per_million"] is None

@@ -1,15 +1,21 @@
 """Write one source's rows: one transaction, under an advisory lock, set-based.
 
-The rows are staged with COPY into temporary tables, then merged with a handful of
-INSERT ... SELECT / UPDATE ... FROM statements, each touching only rows that really
-differ (IS DISTINCT FROM), so an unchanged upstream writes nothing: no price_changes, no
-updated_at churn, no rankings refresh. Rows the source no longer lists are marked
-inactive, never deleted.
+Models are staged with COPY and merged (new ones inserted, known ones only gain what they
+lack). Prices and aliases take the shortest path the database allows: the writer reads
+which keys the catalog already holds, COPYs the new rows straight into their tables, and
+stages only the rows that already exist, merging those with one UPDATE that touches rows
+that really differ (IS DISTINCT FROM). An unchanged upstream therefore writes nothing: no
+price_changes, no updated_at churn, no rankings refresh. Rows the source no longer lists
+are marked inactive, never deleted.
+
+Triggers still do their work for every write path (COPY fires them too): price history,
+notifications and the rankings refresh request live in the schema, not here.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,132 +23,116 @@ import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
-from llm_intelligence.collectors.resolve import ResolvedSource
+from llm_intelligence.collectors.resolve import ResolvedModel, ResolvedPrice, ResolvedSource
 from llm_intelligence.errors import SyncLockedError
 
-# All collector writes share one lock: two syncs never interleave their writes.
+# All collector writes share one lock: two syncs never interleave their writes, and no
+# other collector adds a key between the read of existing keys and the COPY of new ones.
 SYNC_LOCK_KEY = 0x11_7E_5A_C0
 
+MODEL_COLUMNS = (
+    "name, display_name, author, family, model_type, context_window, max_tokens,"
+    " capabilities, release_date, deprecation_date, open_weights"
+)
+ALIAS_COLUMNS = "alias, model_id, source"
+_PRICE_KEY = ("source", "source_key")
+PRICE_COLUMNS = (
+    "model_id, source, source_key, provider, provider_model_id, gateway, deployment,"
+    " input_price_per_million, output_price_per_million, cache_read_price_per_million,"
+    " cache_write_price_per_million, batch_input_price_per_million,"
+    " batch_output_price_per_million, is_free_tier, context_window, max_output_tokens,"
+    " quantization, uptime_pct, latency_ms, throughput_tps, metadata"
+)
+# Everything a source can change about a price row: all but the key (source, source_key).
+_PRICE_VALUES = [c.strip() for c in PRICE_COLUMNS.split(",") if c.strip() not in _PRICE_KEY]
+
 # Created once per session and emptied at every commit: creating them per run costs more
-# than the COPY into them.
-_STAGE_TABLES = """
+# than the COPY into them. No keys: resolve() already refused duplicates.
+_STAGE_TABLES = f"""
 create temp table if not exists stage_models (
-  name text primary key, display_name text, author text, family text, model_type text,
+  name text not null, display_name text, author text, family text, model_type text,
   context_window integer, max_tokens integer, capabilities jsonb, release_date date,
   deprecation_date date, open_weights boolean
 ) on commit delete rows;
-create temp table if not exists stage_aliases (alias text primary key, model_name text not null)
-  on commit delete rows;
-create temp table if not exists stage_prices (
-  source_key text primary key, model_name text not null, provider text not null,
-  provider_model_id text not null, gateway text not null, deployment text not null,
-  input_price_per_million numeric, output_price_per_million numeric,
-  cache_read_price_per_million numeric, cache_write_price_per_million numeric,
-  batch_input_price_per_million numeric, batch_output_price_per_million numeric,
-  is_free_tier boolean not null, context_window integer, max_output_tokens integer,
-  quantization text, uptime_pct numeric, latency_ms numeric, throughput_tps numeric,
-  metadata jsonb not null
-) on commit delete rows;
-"""
+create temp table if not exists stage_prices on commit delete rows as
+  select {PRICE_COLUMNS} from public.provider_pricing with no data;
+"""  # noqa: S608 - column names are constants of this module
 
 # New models get everything the source knows. Known models only gain what they lack: the
 # first source to describe a field keeps it, so sources that disagree (a context window,
 # a capability flag) do not flip the row back and forth on every sync.
-_INSERT_MODELS = """
-insert into public.models (name, display_name, provider, family, model_type, context_window,
-                           max_tokens, capabilities, release_date, deprecation_date,
-                           open_weights)
+_UPSERT_MODELS = """
+insert into public.models as m (name, display_name, provider, family, model_type,
+                                context_window, max_tokens, capabilities, release_date,
+                                deprecation_date, open_weights)
 select s.name, s.display_name, s.author, s.family, coalesce(s.model_type, 'chat'),
        s.context_window, s.max_tokens, coalesce(s.capabilities, '{}'), s.release_date,
        s.deprecation_date, s.open_weights
 from stage_models s
-on conflict (name) do nothing
+on conflict (name) do update set
+  display_name = coalesce(m.display_name, excluded.display_name),
+  provider = coalesce(m.provider, excluded.provider),
+  family = coalesce(m.family, excluded.family),
+  context_window = coalesce(m.context_window, excluded.context_window),
+  max_tokens = coalesce(m.max_tokens, excluded.max_tokens),
+  capabilities = excluded.capabilities || m.capabilities,
+  release_date = coalesce(m.release_date, excluded.release_date),
+  deprecation_date = coalesce(m.deprecation_date, excluded.deprecation_date),
+  open_weights = coalesce(m.open_weights, excluded.open_weights),
+  is_active = true
+where (m.display_name, m.provider, m.family, m.context_window, m.max_tokens,
+       m.capabilities, m.release_date, m.deprecation_date, m.open_weights, m.is_active)
+      is distinct from
+      (coalesce(m.display_name, excluded.display_name),
+       coalesce(m.provider, excluded.provider), coalesce(m.family, excluded.family),
+       coalesce(m.context_window, excluded.context_window),
+       coalesce(m.max_tokens, excluded.max_tokens), excluded.capabilities || m.capabilities,
+       coalesce(m.release_date, excluded.release_date),
+       coalesce(m.deprecation_date, excluded.deprecation_date),
+       coalesce(m.open_weights, excluded.open_weights), true)
+returning (xmax = 0) as inserted
 """
 
-_UPDATE_MODELS = """
-with merged as (
-  select m.id,
-         coalesce(m.display_name, s.display_name) as display_name,
-         coalesce(m.provider, s.author) as provider,
-         coalesce(m.family, s.family) as family,
-         coalesce(m.context_window, s.context_window) as context_window,
-         coalesce(m.max_tokens, s.max_tokens) as max_tokens,
-         coalesce(s.capabilities, '{}') || m.capabilities as capabilities,
-         coalesce(m.release_date, s.release_date) as release_date,
-         coalesce(m.deprecation_date, s.deprecation_date) as deprecation_date,
-         coalesce(m.open_weights, s.open_weights) as open_weights
-  from public.models m
-  join stage_models s on s.name = m.name
-  where (m.display_name, m.provider, m.family, m.context_window, m.max_tokens,
-         m.capabilities, m.release_date, m.deprecation_date, m.open_weights, m.is_active)
-        is distinct from
-        (coalesce(m.display_name, s.display_name), coalesce(m.provider, s.author),
-         coalesce(m.family, s.family), coalesce(m.context_window, s.context_window),
-         coalesce(m.max_tokens, s.max_tokens), coalesce(s.capabilities, '{}') || m.capabilities,
-         coalesce(m.release_date, s.release_date),
-         coalesce(m.deprecation_date, s.deprecation_date),
-         coalesce(m.open_weights, s.open_weights), true)
-)
-update public.models m set
-  display_name = merged.display_name, provider = merged.provider, family = merged.family,
-  context_window = merged.context_window, max_tokens = merged.max_tokens,
-  capabilities = merged.capabilities, release_date = merged.release_date,
-  deprecation_date = merged.deprecation_date, open_weights = merged.open_weights,
-  is_active = true
-from merged
-where m.id = merged.id
-"""
+_MODEL_IDS = "select s.name, m.id from stage_models s join public.models m on m.name = s.name"
+
+# The whole table: a few thousand short rows read faster than a lookup of thousands of ids
+# sent as an array (adapting the array dominated).
+_KNOWN_ALIASES = "select alias, model_id from public.model_aliases"
 
 # An alias keeps the model it was first given unless identity rules now say otherwise.
-_UPSERT_ALIASES = """
-insert into public.model_aliases as a (alias, model_id, source)
-select s.alias, m.id, %(source)s
-from stage_aliases s
-join public.models m on m.name = s.model_name
-where not exists (
-  select 1 from public.model_aliases known where known.alias = s.alias and known.model_id = m.id)
-on conflict (alias) do update set model_id = excluded.model_id
-where a.model_id is distinct from excluded.model_id
+_REPOINT_ALIASES = """
+update public.model_aliases a set model_id = u.model_id
+from unnest(%s::text[], %s::bigint[]) as u (alias, model_id)
+where a.alias = u.alias
 """
 
-_PRICE_COLUMNS = (
-    "provider, provider_model_id, gateway, deployment, input_price_per_million,"
-    " output_price_per_million, cache_read_price_per_million, cache_write_price_per_million,"
-    " batch_input_price_per_million, batch_output_price_per_million, is_free_tier,"
-    " context_window, max_output_tokens, quantization, uptime_pct, latency_ms, throughput_tps,"
-    " metadata"
-)
-_PRICE_NAMES = [c.strip() for c in _PRICE_COLUMNS.split(",")]
+_KNOWN_PRICES = "select source_key, is_active from public.provider_pricing where source = %s"
 
-_UPSERT_PRICES = f"""
-insert into public.provider_pricing as p (model_id, source, source_key, {_PRICE_COLUMNS})
-select m.id, %(source)s, s.source_key, {", ".join("s." + c for c in _PRICE_NAMES)}
-from stage_prices s
-join public.models m on m.name = s.model_name
-on conflict (source, source_key) do update set
-  model_id = excluded.model_id,
-  {", ".join(f"{c} = excluded.{c}" for c in _PRICE_NAMES)},
+_UPDATE_PRICES = f"""
+update public.provider_pricing p set
+  {", ".join(f"{c} = s.{c}" for c in _PRICE_VALUES)},
   is_active = true,
   deactivated_at = null
-where (p.model_id, {", ".join("p." + c for c in _PRICE_NAMES)}, p.is_active)
+from stage_prices s
+where p.source = s.source and p.source_key = s.source_key
+  and (p.{", p.".join(_PRICE_VALUES)}, p.is_active)
       is distinct from
-      (excluded.model_id, {", ".join("excluded." + c for c in _PRICE_NAMES)}, true)
-returning (xmax = 0) as inserted
+      (s.{", s.".join(_PRICE_VALUES)}, true)
 """  # noqa: S608 - column names are constants of this module
 
 _DEACTIVATE_PRICES = """
-update public.provider_pricing p
+update public.provider_pricing
 set is_active = false, deactivated_at = now()
-where p.source = %(source)s and p.is_active
-  and not exists (select 1 from stage_prices s where s.source_key = p.source_key)
+where source = %s and source_key = any(%s) and is_active
+returning model_id
 """
 
-# A model with prices but none active any more (in any source) has left every catalog.
+# A model whose prices just went inactive, with none active left in any source, has left
+# every catalog.
 _DEACTIVATE_MODELS = """
 update public.models m
 set is_active = false
-where m.is_active
-  and exists (select 1 from public.provider_pricing p where p.model_id = m.id)
+where m.id = any(%s) and m.is_active
   and not exists (select 1 from public.provider_pricing p where p.model_id = m.id and p.is_active)
 """
 
@@ -167,17 +157,21 @@ def write_source(
     started = time.perf_counter()
     with conn.transaction():
         _take_lock(conn, resolved.source, wait=wait_for_lock)
+        # Not waiting for the WAL flush is safe here: a crash can lose only the newest
+        # runs, whole and in order (their collector_runs rows commit after them), and the
+        # next sync fetches them again. Nothing else this session does is affected.
+        conn.execute("set local synchronous_commit = off")
         conn.execute(_STAGE_TABLES)
-        _stage(conn, resolved)
-        params = {"source": resolved.source}
-        models_inserted = conn.execute(_INSERT_MODELS).rowcount
-        models_updated = conn.execute(_UPDATE_MODELS).rowcount
-        conn.execute(_UPSERT_ALIASES, params)
-        upserted = conn.execute(_UPSERT_PRICES, params).fetchall()
-        inserted = sum(1 for row in upserted if row[0])
-        updated = len(upserted) - inserted
-        deactivated = conn.execute(_DEACTIVATE_PRICES, params).rowcount
-        conn.execute(_DEACTIVATE_MODELS)
+        with conn.cursor() as cur:
+            _copy(cur, "stage_models", MODEL_COLUMNS, model_rows(resolved.models))
+        upserted = conn.execute(_UPSERT_MODELS).fetchall()
+        models_inserted = sum(1 for (inserted,) in upserted if inserted)
+        models_updated = len(upserted) - models_inserted
+        model_ids: dict[str, int] = dict(conn.execute(_MODEL_IDS).fetchall())
+        _write_aliases(conn, resolved, model_ids)
+        known = dict(conn.execute(_KNOWN_PRICES, (resolved.source,)).fetchall())
+        inserted, updated = _write_prices(conn, resolved, model_ids, known)
+        deactivated = _deactivate_missing(conn, resolved, known)
         written = time.perf_counter()
     committed = time.perf_counter()
     return WriteCounts(
@@ -204,63 +198,115 @@ def _take_lock(conn: psycopg.Connection[Any], source: str, *, wait: bool) -> Non
         )
 
 
+def _write_aliases(
+    conn: psycopg.Connection[Any], resolved: ResolvedSource, model_ids: dict[str, int]
+) -> None:
+    wanted = {alias: model_ids[name] for alias, name in resolved.aliases.items()}
+    known: dict[str, int] = dict(conn.execute(_KNOWN_ALIASES).fetchall())
+    moved = {a: m for a, m in wanted.items() if a in known and known[a] != m}
+    if moved:
+        conn.execute(_REPOINT_ALIASES, (list(moved), list(moved.values())))
+    with conn.cursor() as cur:
+        _copy(
+            cur,
+            "public.model_aliases",
+            ALIAS_COLUMNS,
+            ((a, m, resolved.source) for a, m in wanted.items() if a not in known),
+        )
+
+
+def _write_prices(
+    conn: psycopg.Connection[Any],
+    resolved: ResolvedSource,
+    model_ids: dict[str, int],
+    known: dict[str, bool],
+) -> tuple[int, int]:
+    """Insert the new keys by COPY, merge the known ones; returns (inserted, updated)."""
+    new = [p for p in resolved.prices if p.row.source_key not in known]
+    old = [p for p in resolved.prices if p.row.source_key in known]
+    with conn.cursor() as cur:
+        _copy(cur, "public.provider_pricing", PRICE_COLUMNS,
+              price_rows(new, resolved.source, model_ids))  # fmt: skip
+        _copy(cur, "stage_prices", PRICE_COLUMNS, price_rows(old, resolved.source, model_ids))
+    updated = conn.execute(_UPDATE_PRICES).rowcount if old else 0
+    return len(new), updated
+
+
+def _deactivate_missing(
+    conn: psycopg.Connection[Any], resolved: ResolvedSource, known: dict[str, bool]
+) -> int:
+    listed = {p.row.source_key for p in resolved.prices}
+    gone = [key for key, active in known.items() if active and key not in listed]
+    if not gone:
+        return 0
+    model_ids = [row[0] for row in conn.execute(_DEACTIVATE_PRICES, (resolved.source, gone))]
+    conn.execute(_DEACTIVATE_MODELS, (sorted(set(model_ids)),))
+    return len(model_ids)
+
+
 def _json(value: Any) -> bytes:
     # orjson: the standard library's encoder was the largest Python cost of a write.
     return orjson.dumps(value, default=str)
 
 
-def _stage(conn: psycopg.Connection[Any], resolved: ResolvedSource) -> None:
-    with conn.cursor() as cur:
-        with cur.copy(
-            "copy stage_models (name, display_name, author, family, model_type, context_window,"
-            " max_tokens, capabilities, release_date, deprecation_date, open_weights)"
-            " from stdin"
-        ) as copy:
-            for m in resolved.models:
-                copy.write_row(
-                    (
-                        m.name,
-                        m.display_name,
-                        m.author,
-                        m.family,
-                        m.model_type,
-                        m.context_window,
-                        m.max_tokens,
-                        Jsonb(m.capabilities, dumps=_json),
-                        m.release_date,
-                        m.deprecation_date,
-                        m.open_weights,
-                    )
-                )
-        with cur.copy("copy stage_aliases (alias, model_name) from stdin") as copy:
-            for alias, model_name in resolved.aliases.items():
-                copy.write_row((alias, model_name))
-        with cur.copy(
-            f"copy stage_prices (source_key, model_name, {_PRICE_COLUMNS}) from stdin"
-        ) as copy:
-            for resolved_price in resolved.prices:
-                p = resolved_price.row
-                copy.write_row(
-                    (
-                        p.source_key,
-                        resolved_price.model_name,
-                        resolved_price.provider,
-                        p.provider_model_id,
-                        p.gateway,
-                        p.deployment,
-                        p.input_price_per_million,
-                        p.output_price_per_million,
-                        p.cache_read_price_per_million,
-                        p.cache_write_price_per_million,
-                        p.batch_input_price_per_million,
-                        p.batch_output_price_per_million,
-                        p.is_free_tier,
-                        p.context_window,
-                        p.max_output_tokens,
-                        p.quantization,
-                        p.uptime_pct,
-                        p.latency_ms,
-                        p.throughput_tps,
-                        Jsonb(p.metadata, dumps=_json),
-                    )
-                )
+def _copy(
+    cur: psycopg.Cursor[Any], table: str, columns: str, rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """COPY rows in; no round trip at all when there are none."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return
+    with cur.copy(f"copy {table} ({columns}) from stdin") as copy:
+        copy.write_row(first)
+        for row in iterator:
+            copy.write_row(row)
+
+
+def model_rows(models: Iterable[ResolvedModel]) -> Iterator[tuple[Any, ...]]:
+    """Rows for MODEL_COLUMNS."""
+    for m in models:
+        yield (
+            m.name,
+            m.display_name,
+            m.author,
+            m.family,
+            m.model_type,
+            m.context_window,
+            m.max_tokens,
+            Jsonb(m.capabilities, dumps=_json),
+            m.release_date,
+            m.deprecation_date,
+            m.open_weights,
+        )
+
+
+def price_rows(
+    prices: Iterable[ResolvedPrice], source: str, model_ids: dict[str, int]
+) -> Iterator[tuple[Any, ...]]:
+    """Rows for PRICE_COLUMNS."""
+    for resolved_price in prices:
+        p = resolved_price.row
+        yield (
+            model_ids[resolved_price.model_name],
+            source,
+            p.source_key,
+            resolved_price.provider,
+            p.provider_model_id,
+            p.gateway,
+            p.deployment,
+            p.input_price_per_million,
+            p.output_price_per_million,
+            p.cache_read_price_per_million,
+            p.cache_write_price_per_million,
+            p.batch_input_price_per_million,
+            p.batch_output_price_per_million,
+            p.is_free_tier,
+            p.context_window,
+            p.max_output_tokens,
+            p.quantization,
+            p.uptime_pct,
+            p.latency_ms,
+            p.throughput_tps,
+            Jsonb(p.metadata, dumps=_json),
+        )

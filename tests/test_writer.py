@@ -1,0 +1,131 @@
+"""The writer on its own: which rows take the COPY path (new keys) and which the merge
+path (known keys), and that both give the same catalog, history and counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+
+from llm_intelligence.collectors.resolve import ResolvedSource, resolve
+from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow
+from llm_intelligence.collectors.writer import write_source
+
+
+def _row(key: str, model_id: str, price: str, **extra: Any) -> PriceRow:
+    return PriceRow(
+        source_key=key,
+        model=ModelInfo(source_model_id=model_id),
+        provider=extra.pop("provider", "openai"),
+        provider_model_id=extra.pop("provider_model_id", model_id),
+        input_price_per_million=Decimal(price),
+        output_price_per_million=Decimal(price) * 4,
+        **extra,
+    )
+
+
+def _resolved(*rows: PriceRow, source: str = "litellm") -> ResolvedSource:
+    return resolve(ParsedSource(source=source, prices=list(rows)), source=source)
+
+
+def _write(db_url: str, resolved: ResolvedSource) -> Any:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return write_source(conn, resolved)
+
+
+def _all(db_url: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(db_url) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def test_new_changed_unchanged_and_vanished_rows_in_one_run(db_url: str) -> None:
+    _write(
+        db_url,
+        _resolved(
+            _row("a", "gpt-4o", "2.5"),
+            _row("b", "gpt-4o-mini", "0.15"),
+            _row("c", "o1", "2"),
+        ),
+    )
+
+    counts = _write(
+        db_url,
+        _resolved(
+            _row("a", "gpt-4o", "2.5"),  # unchanged
+            _row("b", "gpt-4o-mini", "0.10"),  # cheaper
+            _row("d", "o3", "2"),  # new; "c" vanished
+        ),
+    )
+
+    assert (counts.inserted, counts.updated, counts.unchanged, counts.deactivated) == (1, 1, 1, 1)
+    assert _all(
+        db_url,
+        "select source_key, input_price_per_million, is_active from provider_pricing"
+        " order by source_key",
+    ) == [
+        ("a", Decimal("2.5"), True),
+        ("b", Decimal("0.10"), True),
+        ("c", Decimal("2"), False),
+        ("d", Decimal("2"), True),
+    ]
+    # History: four first listings, one change; deactivation is not a price change.
+    assert _all(
+        db_url, "select change_type, count(*) from price_changes group by 1 order by 1"
+    ) == [("insert", 4), ("update", 1)]
+    assert _all(db_url, "select name from models where not is_active") == [("o1",)]
+
+
+def test_a_price_row_that_moves_to_another_model_is_updated_in_place(db_url: str) -> None:
+    _write(db_url, _resolved(_row("k", "gpt-4o", "2.5")))
+    counts = _write(db_url, _resolved(_row("k", "gpt-4o-mini", "0.15")))
+
+    assert (counts.inserted, counts.updated) == (0, 1)
+    assert _all(
+        db_url,
+        "select m.name, p.input_price_per_million from provider_pricing p"
+        " join models m on m.id = p.model_id",
+    ) == [("gpt-4o-mini", Decimal("0.15"))]
+
+
+def test_an_alias_follows_its_model_when_identity_changes(db_url: str) -> None:
+    # Same provider id, now resolved to another canonical model: the alias moves with it
+    # (and is not duplicated).
+    _write(db_url, _resolved(_row("k", "gpt-4o", "2.5", provider_model_id="deploy-1")))
+    _write(db_url, _resolved(_row("k", "gpt-4o-mini", "0.15", provider_model_id="deploy-1")))
+
+    assert _all(
+        db_url,
+        "select a.alias, m.name from model_aliases a join models m on m.id = a.model_id",
+    ) == [("deploy-1", "gpt-4o-mini")]
+
+
+def test_rows_of_other_sources_are_left_alone(db_url: str) -> None:
+    _write(db_url, _resolved(_row("x", "gpt-4o", "2.5"), source="models-dev"))
+    counts = _write(db_url, _resolved(_row("y", "gpt-4o", "2.5")))
+
+    assert counts.deactivated == 0
+    assert _all(db_url, "select source, is_active from provider_pricing order by source") == [
+        ("litellm", True),
+        ("models-dev", True),
+    ]
+    # The model still has an active price elsewhere: it stays active.
+    _write(db_url, _resolved(_row("z", "o3", "2")))
+    assert _all(db_url, "select name, is_active from models order by name") == [
+        ("gpt-4o", True),
+        ("o3", True),
+    ]
+
+
+def test_a_bad_row_fails_the_whole_write_and_leaves_nothing(db_url: str) -> None:
+    _write(db_url, _resolved(_row("a", "gpt-4o", "2.5")))
+    bad = _resolved(_row("a", "gpt-4o", "3"), _row("b", "o3", "2", context_window=0))
+
+    with pytest.raises(psycopg.errors.CheckViolation, match="context_window"):
+        _write(db_url, bad)
+
+    assert _all(db_url, "select source_key, input_price_per_million from provider_pricing") == [
+        ("a", Decimal("2.5"))
+    ]
+    assert _all(db_url, "select name from models order by name") == [("gpt-4o",)]
