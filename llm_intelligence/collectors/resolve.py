@@ -33,8 +33,8 @@ class ResolvedModel:
         self.author = self.author or identity.author_of(info.source_model_id) or info.author
         self.family = self.family or info.family
         self.model_type = self.model_type or info.model_type
-        self.context_window = _larger(self.context_window, info.context_window)
-        self.max_tokens = _larger(self.max_tokens, info.max_output_tokens)
+        self.context_window = _larger(self.context_window, _positive(info.context_window))
+        self.max_tokens = _larger(self.max_tokens, _positive(info.max_output_tokens))
         for flag, value in info.capabilities.items():
             self.capabilities[flag] = self.capabilities.get(flag, False) or value
         self.release_date = self.release_date or info.release_date
@@ -60,6 +60,11 @@ class ResolvedSource:
     alias_conflicts: int = 0
 
 
+def _positive(tokens: int | None) -> int | None:
+    """A limit of zero or less is no limit a source knows (the catalog refuses it)."""
+    return tokens if tokens is not None and tokens > 0 else None
+
+
 def _larger(a: int | None, b: int | None) -> int | None:
     if a is None:
         return b
@@ -68,8 +73,9 @@ def _larger(a: int | None, b: int | None) -> int | None:
     return max(a, b)
 
 
-# The catalog's CHECK constraints refuse per-million prices above this (unit mistakes);
-# rows above it are rejected here, one by one, instead of failing the whole write.
+# The catalog's CHECK constraints, row by row: a row that would break one is rejected
+# here, with the reason, instead of failing the whole source's write. Per-million prices
+# above the ceiling are unit mistakes.
 MAX_PRICE_PER_MILLION = Decimal(100_000)
 _PRICE_FIELDS = (
     "input_price_per_million",
@@ -79,13 +85,31 @@ _PRICE_FIELDS = (
     "batch_input_price_per_million",
     "batch_output_price_per_million",
 )
+_RANGES: tuple[tuple[str, Decimal, Decimal, str], ...] = (
+    *(
+        (name, Decimal(0), MAX_PRICE_PER_MILLION, "USD per million tokens")
+        for name in _PRICE_FIELDS
+    ),
+    ("uptime_pct", Decimal(0), Decimal(100), "percent"),
+    ("latency_ms", Decimal(0), Decimal(86_400_000), "ms"),
+    ("throughput_tps", Decimal(0), Decimal(10_000_000), "tokens per second"),
+)
 
 
 def _price_problem(row: PriceRow) -> str | None:
-    for name in _PRICE_FIELDS:
+    for name, low, high, unit in _RANGES:
         value = getattr(row, name)
-        if value is not None and not (0 <= value <= MAX_PRICE_PER_MILLION):
-            return f"{name} {value} is outside 0..{MAX_PRICE_PER_MILLION} USD per million tokens"
+        if value is not None and not (low <= value <= high):
+            return f"{name} {value} is outside {low}..{high} {unit}"
+    for name in ("context_window", "max_output_tokens"):
+        value = getattr(row, name)
+        if value is not None and value <= 0:
+            return f"{name} {value} is not a positive number of tokens"
+    if row.is_free_tier and (row.input_price_per_million or row.output_price_per_million):
+        return (
+            f"a free-tier row with a price (input {row.input_price_per_million},"
+            f" output {row.output_price_per_million})"
+        )
     return None
 
 
