@@ -3,13 +3,14 @@ path (known keys), and that both give the same catalog, history and counts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import psycopg
 import pytest
 
-from llm_intelligence.collectors.resolve import ResolvedSource, resolve
+from llm_intelligence.collectors.resolve import ResolvedPrice, ResolvedSource, resolve
 from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow
 from llm_intelligence.collectors.writer import write_source
 
@@ -120,7 +121,11 @@ def test_rows_of_other_sources_are_left_alone(db_url: str) -> None:
 
 def test_a_bad_row_fails_the_whole_write_and_leaves_nothing(db_url: str) -> None:
     _write(db_url, _resolved(_row("a", "gpt-4o", "2.5")))
-    bad = _resolved(_row("a", "gpt-4o", "3"), _row("b", "o3", "2", context_window=0))
+    bad = _resolved(_row("a", "gpt-4o", "3"), _row("b", "o3", "2"))
+    # resolve() rejects such rows; build one past it to prove the write is all or nothing.
+    bad.prices[1] = ResolvedPrice(
+        row=replace(bad.prices[1].row, context_window=0), model_name="o3", provider="openai"
+    )
 
     with pytest.raises(psycopg.errors.CheckViolation, match="context_window"):
         _write(db_url, bad)
