@@ -12,6 +12,7 @@ passes through as `None`.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import overload
 
 __all__ = ["InvalidPrice", "decimal_text", "exact_decimal", "per_million"]
@@ -60,6 +61,23 @@ def exact_decimal(value: object) -> Decimal | None:
     """
     if value is None:
         return None
+    if type(value) in _CACHEABLE and not _is_snan(value):
+        # Catalogs repeat a few hundred distinct prices thousands of times.
+        return _exact_decimal_cached(value)
+    return _exact_decimal(value)
+
+
+# Hashable inputs whose equal values give equal results (Decimal('3.0') and Decimal('3')
+# both normalise to Decimal('3')); typed=True keeps 1 and 1.0 and True apart.
+_CACHEABLE = frozenset({Decimal, str, float, int})
+
+
+def _is_snan(value: object) -> bool:
+    # The one Decimal that cannot be hashed; it is rejected uncached.
+    return type(value) is Decimal and value.is_snan()
+
+
+def _exact_decimal(value: object) -> Decimal:
     if type(value) is Decimal:  # the common case (JSON parsed with parse_float=Decimal)
         number = value
     elif isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
@@ -82,6 +100,9 @@ def exact_decimal(value: object) -> Decimal | None:
     return _strip_trailing_zeros(number)
 
 
+_exact_decimal_cached = lru_cache(maxsize=8192, typed=True)(_exact_decimal)
+
+
 @overload
 def per_million(value: None) -> None: ...
 @overload
@@ -94,9 +115,15 @@ def per_million(value: object) -> Decimal | None:
     >>> per_million("3e-06"), per_million(Decimal("1.5E-7")), per_million(None)
     (Decimal('3'), Decimal('0.15'), None)
     """
-    number = exact_decimal(value)
-    if number is None:
+    if value is None:
         return None
+    if type(value) in _CACHEABLE and not _is_snan(value):
+        return _per_million_cached(value)
+    return _per_million(value)
+
+
+def _per_million(value: object) -> Decimal:
+    number = _exact_decimal(value)
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
     if not any(digits):
@@ -107,6 +134,9 @@ def per_million(value: object) -> Decimal | None:
     if exponent > 0:
         return Decimal((sign, digits + (0,) * exponent, 0))
     return Decimal((sign, digits, exponent))
+
+
+_per_million_cached = lru_cache(maxsize=8192, typed=True)(_per_million)
 
 
 def decimal_text(value: Decimal) -> str:
