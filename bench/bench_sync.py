@@ -94,6 +94,18 @@ def _phases_alone(url: str, settings: Settings) -> tuple[dict[str, float], list[
     return phases, resolved
 
 
+def _write_without_history(url: str, resolved: list[ResolvedSource]) -> float:
+    """The write phase again with the price-history trigger off (no price_changes rows, no
+    notifications): for information, how much of the write is that history."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("alter table provider_pricing disable trigger provider_pricing_record_inserts")
+        conn.execute("set llm_intel.defer_rankings_refresh = on")
+        started = time.perf_counter()
+        for one in resolved:
+            write_source(conn, one)
+        return time.perf_counter() - started
+
+
 _SCRATCH_TABLES = f"""
 create table scratch_models (
   name text, display_name text, author text, family text, model_type text,
@@ -150,6 +162,7 @@ def main() -> None:
             resync_seconds, _, changed = _timed_sync(url, settings)
             phases, resolved = _phases_alone(_fresh_database(admin_url, "bench_phases"), settings)
             copied, copy_seconds = _bare_copy(url, resolved)
+            no_history = _write_without_history(_fresh_database(admin_url, "bench_nh"), resolved)
         finally:
             embedded.stop(pgdata)
 
@@ -163,6 +176,9 @@ def main() -> None:
           + f" (sum {sum(phases.values()):.3f} s)")  # fmt: skip
     print(f"bare COPY of the same {copied} rows (models, aliases, prices): {copy_seconds:.3f} s")
     print(f"write phase / bare COPY        {ratio:6.2f}x   target <= 3x")
+    print(f"  for information: write without the price-history trigger {no_history:.3f} s,"
+          f" {no_history / copy_seconds:.2f}x the COPY; history + notifications"
+          f" {phases['write'] - no_history:.3f} s")  # fmt: skip
     print(
         json.dumps(
             {
@@ -175,6 +191,7 @@ def main() -> None:
                 "copy_rows": copied,
                 "copy_s": round(copy_seconds, 4),
                 "write_over_copy": round(ratio, 2),
+                "write_without_history_s": round(no_history, 4),
             }
         )
     )

@@ -602,9 +602,9 @@ def fetch_openrouter(
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     headers = _headers(api_key)
-    http = (
-        client if client is not None else new_client(timeout=timeout, max_connections=concurrency)
-    )
+    # A local mirror needs no HTTP client (making one loads the TLS trust store).
+    own_client = client is None and _base(base_url)[1]
+    http = new_client(timeout=timeout, max_connections=concurrency) if own_client else client
 
     def get(url: str) -> Any:
         return fetch_json(
@@ -641,7 +641,7 @@ def fetch_openrouter(
                 raise
         return OpenRouterPayload(models=models, endpoints=endpoints, failures=failures)
     finally:
-        if client is None:
+        if own_client and http is not None:
             http.close()
 
 
