@@ -998,6 +998,7 @@ def test_offline_sync_of_the_bundled_snapshots(db_url: str) -> None:
 
     by_source = {r.source: r for r in first}
     assert by_source["openrouter"].status == "skipped"
+    assert "LLM_INTEL_OPENROUTER_URL" in (by_source["openrouter"].error or "")
     for name in ("litellm", "models-dev", "genai-prices"):
         report = by_source[name]
         assert report.status == "succeeded", report.error

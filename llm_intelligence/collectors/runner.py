@@ -194,7 +194,8 @@ def _record(
         return SourceReport(
             source=name,
             status="skipped",
-            error="no offline snapshot (set a local mirror file to use it offline)",
+            error=f"no offline snapshot; set {_location_variable(name)} to a local mirror"
+            " to sync it offline",
         )
 
     report = SourceReport(
@@ -346,3 +347,9 @@ def _guard_shrink(conn: psycopg.Connection[Any], source: str, seen: int) -> None
             f"{source}: upstream returned {seen} valid rows, less than half of the last good "
             f"run's {last_good}; refused, the previous data stays (use --force to accept)"
         )
+
+
+def _location_variable(source: str) -> str:
+    """The environment variable that holds a source's location (URL or local mirror)."""
+    alias = Settings.model_fields[get_source(source).location_setting].validation_alias
+    return str(alias)
