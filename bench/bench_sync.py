@@ -31,6 +31,7 @@ from llm_intelligence.collectors.writer import (
     ALIAS_COLUMNS,
     MODEL_COLUMNS,
     PRICE_COLUMNS,
+    alias_rows,
     model_rows,
     price_rows,
     write_source,
@@ -131,8 +132,7 @@ def _bare_copy(url: str, resolved: list[ResolvedSource]) -> tuple[int, float]:
             for one in resolved:
                 for table, columns, table_rows in (
                     ("scratch_models", MODEL_COLUMNS, model_rows(one.models)),
-                    ("scratch_aliases", ALIAS_COLUMNS,
-                     ((a, ids[name], one.source) for a, name in one.aliases.items())),
+                    ("scratch_aliases", ALIAS_COLUMNS, alias_rows(one, ids)),
                     ("scratch_prices", PRICE_COLUMNS, price_rows(one.prices, one.source, ids)),
                 ):  # fmt: skip
                     with cur.copy(f"copy {table} ({columns}) from stdin") as copy:

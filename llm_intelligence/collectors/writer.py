@@ -15,7 +15,7 @@ notifications and the rankings refresh request live in the schema, not here.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -211,7 +211,7 @@ def _write_aliases(
             cur,
             "public.model_aliases",
             ALIAS_COLUMNS,
-            ((a, m, resolved.source) for a, m in wanted.items() if a not in known),
+            alias_rows(resolved, model_ids, skip=known),
         )
 
 
@@ -279,6 +279,15 @@ def model_rows(models: Iterable[ResolvedModel]) -> Iterator[tuple[Any, ...]]:
             m.deprecation_date,
             m.open_weights,
         )
+
+
+def alias_rows(
+    resolved: ResolvedSource, model_ids: dict[str, int], *, skip: Container[str] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """Rows for ALIAS_COLUMNS, leaving out the aliases in `skip` (already stored)."""
+    for alias, name in resolved.aliases.items():
+        if alias not in skip:
+            yield (alias, model_ids[name], resolved.source)
 
 
 def price_rows(

@@ -68,7 +68,7 @@ create trigger price_sources_keep_used
   before update of source or delete on public.price_sources
   for each row execute function llm_intel_private.keep_used_price_sources();
 
-create index provider_pricing_source_idx on public.provider_pricing (source);
+-- The lookup above uses provider_pricing_source_key_key (source, source_key): no new index.
 
 -- 2. The notification payload, the same JSON built by concatenation. Strings and the
 -- timestamp go through to_json (escaping, ISO 8601); numbers are numeric's own text,
