@@ -1,6 +1,7 @@
 """Offline sync speed, measured in one run: the full main job on the bundled snapshots
 (pipelined, as `llm-intel sync --offline` runs it), a no-change re-sync, each phase alone
-(fetch+parse, identity, database write, refresh), and a bare COPY of the same rows.
+(fetch+parse, identity, database write, refresh), and a bare COPY of the same rows; the
+write and the COPY alternate for a few rounds and their medians are reported.
 
     python bench/bench_sync.py
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import statistics
 import sys
 import tempfile
 import time
@@ -41,6 +43,9 @@ from llm_intelligence.db import apply_migrations, embedded
 
 # All four: OpenRouter from a local mirror of its API (see openrouter_mirror.py).
 SOURCES = ["openrouter", "litellm", "models-dev", "genai-prices"]
+# The write phase and its COPY baseline are measured this many times (medians reported):
+# one measurement on a shared machine moves by a third.
+ROUNDS = 3
 T = TypeVar("T")
 
 
@@ -68,13 +73,13 @@ def _timed_sync(url: str, settings: Settings) -> tuple[float, int, int]:
     return seconds, sum(r.seen for r in reports), sum(r.inserted + r.updated for r in reports)
 
 
-def _phases_alone(url: str, settings: Settings) -> tuple[dict[str, float], list[ResolvedSource]]:
-    """Each phase of the full sync on its own, one source after another, no overlap, with
-    identity's caches emptied first (the pipelined sync above filled them)."""
+def _parse_and_resolve(settings: Settings) -> tuple[dict[str, float], list[ResolvedSource]]:
+    """Fetch+parse and identity of every source, one after another, no overlap, with
+    identity's caches emptied first (the pipelined sync filled them)."""
     for cached in vars(identity).values():
         if hasattr(cached, "cache_clear"):
             cached.cache_clear()
-    phases = dict.fromkeys(("fetch+parse", "identity", "write", "refresh"), 0.0)
+    phases = {"fetch+parse": 0.0, "identity": 0.0}
     resolved: list[ResolvedSource] = []
     for name in SOURCES:
         started = time.perf_counter()
@@ -83,28 +88,35 @@ def _phases_alone(url: str, settings: Settings) -> tuple[dict[str, float], list[
         started = time.perf_counter()
         resolved.append(resolve(parsed, source=name))
         phases["identity"] += time.perf_counter() - started
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("set llm_intel.defer_rankings_refresh = on")
-        for one in resolved:
-            started = time.perf_counter()
-            write_source(conn, one)
-            phases["write"] += time.perf_counter() - started
-        started = time.perf_counter()
-        refresh_if_stale(conn)
-        phases["refresh"] = time.perf_counter() - started
     return phases, resolved
 
 
-def _write_without_history(url: str, resolved: list[ResolvedSource]) -> float:
-    """The write phase again with the price-history trigger off (no price_changes rows, no
-    notifications): for information, how much of the write is that history."""
+# The write with work switched off, for information only: how much of the write each part
+# of the schema's per-row work costs. Neither is a mode the product runs in.
+_WITHOUT_HISTORY = (
+    "alter table public.provider_pricing disable trigger provider_pricing_record_inserts",
+)
+# No triggers and no foreign-key checks at all (superuser only): what is left is the
+# tables' own keys, indexes and CHECK constraints, the merges and the COPY.
+_KEYS_AND_INDEXES_ONLY = ("set session_replication_role = replica",)
+_VARIANTS = {"without_history": _WITHOUT_HISTORY, "keys_and_indexes_only": _KEYS_AND_INDEXES_ONLY}
+
+
+def _write(
+    url: str, resolved: list[ResolvedSource], *, setup: tuple[str, ...] = ()
+) -> tuple[float, float]:
+    """The database write phase: every source's write_source, one after another, into a
+    fresh database; then the rankings refresh. Returns (write seconds, refresh seconds)."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("alter table provider_pricing disable trigger provider_pricing_record_inserts")
         conn.execute("set llm_intel.defer_rankings_refresh = on")
+        for statement in setup:
+            conn.execute(statement)
         started = time.perf_counter()
         for one in resolved:
             write_source(conn, one)
-        return time.perf_counter() - started
+        written = time.perf_counter()
+        refresh_if_stale(conn)
+        return written - started, time.perf_counter() - written
 
 
 _SCRATCH_TABLES = f"""
@@ -146,8 +158,14 @@ def _bare_copy(url: str, resolved: list[ResolvedSource]) -> tuple[int, float]:
     return rows, seconds
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)  # rejected rows are counted, not listed here
+    runs: dict[str, list[float]] = {"write": [], "refresh": [], "copy": [], "ratio": [],
+                                    "without_history": [], "keys_and_indexes_only": []}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="llmib") as tmp:
         mirror = Path(tmp) / "openrouter-api-v1"
         endpoints = write_mirror(mirror)
@@ -160,25 +178,42 @@ def main() -> None:
             url = _fresh_database(admin_url, "bench_sync")
             full_seconds, rows, _ = _timed_sync(url, settings)
             resync_seconds, _, changed = _timed_sync(url, settings)
-            phases, resolved = _phases_alone(_fresh_database(admin_url, "bench_phases"), settings)
-            copied, copy_seconds = _bare_copy(url, resolved)
-            no_history = _write_without_history(_fresh_database(admin_url, "bench_nh"), resolved)
+            phases, resolved = _parse_and_resolve(settings)
+            # The write and its COPY baseline alternate, so that both see the same machine
+            # load; each round writes into a fresh database.
+            for _ in range(ROUNDS):
+                write_url = _fresh_database(admin_url, "bench_write")
+                write_seconds, refresh_seconds = _write(write_url, resolved)
+                copied, copy_seconds = _bare_copy(write_url, resolved)
+                runs["write"].append(write_seconds)
+                runs["refresh"].append(refresh_seconds)
+                runs["copy"].append(copy_seconds)
+                runs["ratio"].append(write_seconds / copy_seconds)
+                for variant, setup in _VARIANTS.items():
+                    variant_url = _fresh_database(admin_url, "bench_variant")
+                    runs[variant].append(_write(variant_url, resolved, setup=setup)[0])
         finally:
             embedded.stop(pgdata)
 
-    ratio = phases["write"] / copy_seconds
+    med = {name: _median(values) for name, values in runs.items()}
+    phases["write"], phases["refresh"] = med["write"], med["refresh"]
     print(f"full offline sync (pipelined)  {full_seconds:6.3f} s  {rows} rows,"
           f" {rows / full_seconds:.0f} rows/s   target < 3 s")  # fmt: skip
     print(f"no-change re-sync              {resync_seconds:6.3f} s  rows changed: {changed}"
           f"   target < 1 s")  # fmt: skip
     print("phases alone (no overlap): "
           + ", ".join(f"{k} {v:.3f} s" for k, v in phases.items())
-          + f" (sum {sum(phases.values()):.3f} s)")  # fmt: skip
-    print(f"bare COPY of the same {copied} rows (models, aliases, prices): {copy_seconds:.3f} s")
-    print(f"write phase / bare COPY        {ratio:6.2f}x   target <= 3x")
-    print(f"  for information: write without the price-history trigger {no_history:.3f} s,"
-          f" {no_history / copy_seconds:.2f}x the COPY; history + notifications"
-          f" {phases['write'] - no_history:.3f} s")  # fmt: skip
+          + f" (sum {sum(phases.values()):.3f} s; write, refresh: median of {ROUNDS})")  # fmt: skip
+    print(f"bare COPY of the same {copied} rows (models, aliases, prices): {med['copy']:.3f} s"
+          f" (median of {ROUNDS})")  # fmt: skip
+    print(f"write phase / bare COPY        {med['ratio']:6.2f}x   target <= 3x   (rounds: "
+          + ", ".join(f"{r:.2f}x" for r in runs["ratio"]) + ")")  # fmt: skip
+    print("  for information, the write with work switched off (medians):")
+    print(f"    without price history and notifications  {med['without_history']:.3f} s,"
+          f" {med['without_history'] / med['copy']:.2f}x the COPY")  # fmt: skip
+    print(f"    no triggers, no foreign-key checks        {med['keys_and_indexes_only']:.3f} s,"
+          f" {med['keys_and_indexes_only'] / med['copy']:.2f}x the COPY"
+          " (only the tables' keys, indexes and CHECKs)")  # fmt: skip
     print(
         json.dumps(
             {
@@ -189,9 +224,12 @@ def main() -> None:
                 "resync_changed_rows": changed,
                 "phases_alone_s": {k: round(v, 4) for k, v in phases.items()},
                 "copy_rows": copied,
-                "copy_s": round(copy_seconds, 4),
-                "write_over_copy": round(ratio, 2),
-                "write_without_history_s": round(no_history, 4),
+                "rounds": ROUNDS,
+                "copy_s": round(med["copy"], 4),
+                "write_over_copy": round(med["ratio"], 2),
+                "write_over_copy_rounds": [round(r, 2) for r in runs["ratio"]],
+                "write_without_history_s": round(med["without_history"], 4),
+                "write_keys_and_indexes_only_s": round(med["keys_and_indexes_only"], 4),
             }
         )
     )
