@@ -34,6 +34,7 @@ by default):
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
@@ -205,6 +206,8 @@ def load_genai_prices_snapshot() -> Any:
 
 
 def _to_json_shape(value: Any, *, model_price_type: type) -> Any:
+    if isinstance(value, str | int | float | Decimal):  # most values: leaves first
+        return value
     if isinstance(value, model_price_type):
         # ModelPrice is not a dataclass: its published prices are its instance attributes.
         return {
@@ -214,13 +217,10 @@ def _to_json_shape(value: Any, *, model_price_type: type) -> Any:
         }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         shaped: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if item is not None and not f.name.startswith("_"):
-                # `or_`/`and_` are Python spellings of the JSON keys `or`/`and`.
-                shaped[f.name.removesuffix("_")] = _to_json_shape(
-                    item, model_price_type=model_price_type
-                )
+        for name, key in _json_keys(type(value)):
+            item = getattr(value, name)
+            if item is not None:
+                shaped[key] = _to_json_shape(item, model_price_type=model_price_type)
         return shaped
     if isinstance(value, list | tuple):
         return [_to_json_shape(item, model_price_type=model_price_type) for item in value]
@@ -229,6 +229,17 @@ def _to_json_shape(value: Any, *, model_price_type: type) -> Any:
     if isinstance(value, date | time):
         return value.isoformat()
     return value
+
+
+@functools.cache
+def _json_keys(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) of a dataclass's public fields, worked out once per class:
+    `or_`/`and_` are Python spellings of the JSON keys `or`/`and`."""
+    return tuple(
+        (f.name, f.name.removesuffix("_"))
+        for f in dataclasses.fields(cls)
+        if not f.name.startswith("_")
+    )
 
 
 def _price_row(provider: _Provider, model: _Model, day: date) -> PriceRow:
