@@ -120,10 +120,7 @@ def _write(
 
 
 _SCRATCH_TABLES = f"""
-create table scratch_models (
-  name text, display_name text, author text, family text, model_type text,
-  context_window integer, max_tokens integer, capabilities jsonb, release_date date,
-  deprecation_date date, open_weights boolean);
+create table scratch_models as select {MODEL_COLUMNS} from public.models with no data;
 create table scratch_aliases as select {ALIAS_COLUMNS} from public.model_aliases with no data;
 create table scratch_prices as select {PRICE_COLUMNS} from public.provider_pricing with no data;
 """  # noqa: S608 - column names are the writer's constants

@@ -18,7 +18,7 @@ from llm_intelligence.collectors.writer import write_source
 def _row(key: str, model_id: str, price: str, **extra: Any) -> PriceRow:
     return PriceRow(
         source_key=key,
-        model=ModelInfo(source_model_id=model_id),
+        model=extra.pop("model", ModelInfo(source_model_id=model_id)),
         provider=extra.pop("provider", "openai"),
         provider_model_id=extra.pop("provider_model_id", model_id),
         input_price_per_million=Decimal(price),
@@ -134,3 +134,51 @@ def test_a_bad_row_fails_the_whole_write_and_leaves_nothing(db_url: str) -> None
         ("a", Decimal("2.5"))
     ]
     assert _all(db_url, "select name from models order by name") == [("gpt-4o",)]
+
+
+def test_new_models_are_inserted_and_known_ones_only_gain_what_they_lack(db_url: str) -> None:
+    first = _write(
+        db_url,
+        _resolved(
+            _row(
+                "a",
+                "gpt-4o",
+                "2.5",
+                model=ModelInfo(source_model_id="gpt-4o", context_window=128000),
+            ),
+            source="models-dev",
+        ),
+    )
+    assert (first.models_inserted, first.models_updated) == (1, 0)
+
+    counts = _write(
+        db_url,
+        _resolved(
+            _row(
+                "a",
+                "gpt-4o",
+                "2.5",
+                model=ModelInfo(
+                    source_model_id="gpt-4o",
+                    context_window=64000,  # disagrees: the first source keeps its value
+                    capabilities={"vision": True},  # lacking: gained
+                    model_type="chat",
+                ),
+            ),
+            _row("b", "o3", "2"),  # new, no model type: the column's default
+        ),
+    )
+
+    assert (counts.models_inserted, counts.models_updated) == (1, 1)
+    assert _all(
+        db_url, "select name, context_window, capabilities, model_type from models order by name"
+    ) == [("gpt-4o", 128000, {"vision": True}, "chat"), ("o3", None, {}, "chat")]
+    # Every price points at its own model.
+    assert _all(
+        db_url,
+        "select p.source_key, m.name from provider_pricing p join models m on m.id = p.model_id"
+        " order by 1, 2",
+    ) == [("a", "gpt-4o"), ("a", "gpt-4o"), ("b", "o3")]
+    # Nothing left to gain: the same run again changes no model.
+    again = _write(db_url, _resolved(_row("b", "o3", "2")))
+    assert (again.models_inserted, again.models_updated) == (0, 0)

@@ -1,12 +1,11 @@
 """Write one source's rows: one transaction, under an advisory lock, set-based.
 
-Models are staged with COPY and merged (new ones inserted, known ones only gain what they
-lack). Prices and aliases take the shortest path the database allows: the writer reads
+Models, aliases and prices take the shortest path the database allows: the writer reads
 which keys the catalog already holds, COPYs the new rows straight into their tables, and
-stages only the rows that already exist, merging those with one UPDATE that touches rows
-that really differ (IS DISTINCT FROM). An unchanged upstream therefore writes nothing: no
-price_changes, no updated_at churn, no rankings refresh. Rows the source no longer lists
-are marked inactive, never deleted.
+stages only the rows that already exist, merging those with one statement that touches
+rows that really differ (IS DISTINCT FROM); known models only gain what they lack. An
+unchanged upstream therefore writes nothing: no price_changes, no updated_at churn, no
+rankings refresh. Rows the source no longer lists are marked inactive, never deleted.
 
 Triggers still do their work for every write path (COPY fires them too): price history,
 notifications and the rankings refresh request live in the schema, not here.
@@ -30,8 +29,9 @@ from llm_intelligence.errors import SyncLockedError
 # other collector adds a key between the read of existing keys and the COPY of new ones.
 SYNC_LOCK_KEY = 0x11_7E_5A_C0
 
+# `models.provider` is the model's author (who made it), not who serves it.
 MODEL_COLUMNS = (
-    "name, display_name, author, family, model_type, context_window, max_tokens,"
+    "name, display_name, provider, family, model_type, context_window, max_tokens,"
     " capabilities, release_date, deprecation_date, open_weights"
 )
 ALIAS_COLUMNS = "alias, model_id, source"
@@ -49,26 +49,19 @@ _PRICE_VALUES = [c.strip() for c in PRICE_COLUMNS.split(",") if c.strip() not in
 # Created once per session and emptied at every commit: creating them per run costs more
 # than the COPY into them. No keys: resolve() already refused duplicates.
 _STAGE_TABLES = f"""
-create temp table if not exists stage_models (
-  name text not null, display_name text, author text, family text, model_type text,
-  context_window integer, max_tokens integer, capabilities jsonb, release_date date,
-  deprecation_date date, open_weights boolean
-) on commit delete rows;
+create temp table if not exists stage_models on commit delete rows as
+  select {MODEL_COLUMNS} from public.models with no data;
 create temp table if not exists stage_prices on commit delete rows as
   select {PRICE_COLUMNS} from public.provider_pricing with no data;
 """  # noqa: S608 - column names are constants of this module
 
-# New models get everything the source knows. Known models only gain what they lack: the
-# first source to describe a field keeps it, so sources that disagree (a context window,
-# a capability flag) do not flip the row back and forth on every sync.
-_UPSERT_MODELS = """
-insert into public.models as m (name, display_name, provider, family, model_type,
-                                context_window, max_tokens, capabilities, release_date,
-                                deprecation_date, open_weights)
-select s.name, s.display_name, s.author, s.family, coalesce(s.model_type, 'chat'),
-       s.context_window, s.max_tokens, coalesce(s.capabilities, '{}'), s.release_date,
-       s.deprecation_date, s.open_weights
-from stage_models s
+# Known models only gain what they lack: the first source to describe a field keeps it,
+# so sources that disagree (a context window, a capability flag) do not flip the row back
+# and forth on every sync. A staged model that vanished since the writer looked (deleted
+# by hand) is inserted again.
+_MERGE_MODELS = f"""
+insert into public.models as m ({MODEL_COLUMNS})
+select {MODEL_COLUMNS} from stage_models
 on conflict (name) do update set
   display_name = coalesce(m.display_name, excluded.display_name),
   provider = coalesce(m.provider, excluded.provider),
@@ -91,9 +84,10 @@ where (m.display_name, m.provider, m.family, m.context_window, m.max_tokens,
        coalesce(m.deprecation_date, excluded.deprecation_date),
        coalesce(m.open_weights, excluded.open_weights), true)
 returning (xmax = 0) as inserted
-"""
+"""  # noqa: S608 - column names are constants of this module
 
-_MODEL_IDS = "select s.name, m.id from stage_models s join public.models m on m.name = s.name"
+# The whole table: a few thousand short rows, read faster than a lookup of the names.
+_MODEL_IDS = "select name, id from public.models"
 
 # The whole table: a few thousand short rows read faster than a lookup of thousands of ids
 # sent as an array (adapting the array dominated).
@@ -162,12 +156,7 @@ def write_source(
         # next sync fetches them again. Nothing else this session does is affected.
         conn.execute("set local synchronous_commit = off")
         conn.execute(_STAGE_TABLES)
-        with conn.cursor() as cur:
-            _copy(cur, "stage_models", MODEL_COLUMNS, model_rows(resolved.models))
-        upserted = conn.execute(_UPSERT_MODELS).fetchall()
-        models_inserted = sum(1 for (inserted,) in upserted if inserted)
-        models_updated = len(upserted) - models_inserted
-        model_ids: dict[str, int] = dict(conn.execute(_MODEL_IDS).fetchall())
+        model_ids, models_inserted, models_updated = _write_models(conn, resolved)
         _write_aliases(conn, resolved, model_ids)
         known = dict(conn.execute(_KNOWN_PRICES, (resolved.source,)).fetchall())
         inserted, updated = _write_prices(conn, resolved, model_ids, known)
@@ -196,6 +185,24 @@ def _take_lock(conn: psycopg.Connection[Any], source: str, *, wait: bool) -> Non
             f"{source}: another sync is writing to this database; nothing was written. "
             "Try again when it has finished."
         )
+
+
+def _write_models(
+    conn: psycopg.Connection[Any], resolved: ResolvedSource
+) -> tuple[dict[str, int], int, int]:
+    """Insert the new models by COPY, merge the known ones; returns (name -> id, inserted,
+    updated)."""
+    known: dict[str, int] = dict(conn.execute(_MODEL_IDS).fetchall())
+    new = [m for m in resolved.models if m.name not in known]
+    old = [m for m in resolved.models if m.name in known]
+    with conn.cursor() as cur:
+        _copy(cur, "public.models", MODEL_COLUMNS, model_rows(new))
+        _copy(cur, "stage_models", MODEL_COLUMNS, model_rows(old))
+    merged = conn.execute(_MERGE_MODELS).fetchall() if old else []
+    reinserted = sum(1 for (inserted,) in merged if inserted)
+    if new or reinserted:
+        known = dict(conn.execute(_MODEL_IDS).fetchall())
+    return known, len(new) + reinserted, len(merged) - reinserted
 
 
 def _write_aliases(
@@ -271,7 +278,7 @@ def model_rows(models: Iterable[ResolvedModel]) -> Iterator[tuple[Any, ...]]:
             m.display_name,
             m.author,
             m.family,
-            m.model_type,
+            m.model_type or "chat",  # the column's default: a source that does not say
             m.context_window,
             m.max_tokens,
             Jsonb(m.capabilities, dumps=_json),
