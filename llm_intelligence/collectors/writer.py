@@ -20,7 +20,6 @@ from typing import Any
 
 import orjson
 import psycopg
-from psycopg.types.json import Jsonb
 
 from llm_intelligence.collectors.resolve import ResolvedModel, ResolvedPrice, ResolvedSource
 from llm_intelligence.errors import SyncLockedError
@@ -251,9 +250,11 @@ def _deactivate_missing(
     return len(model_ids)
 
 
-def _json(value: Any) -> bytes:
-    # orjson: the standard library's encoder was the largest Python cost of a write.
-    return orjson.dumps(value, default=str)
+def _json(value: Any) -> str:
+    # JSON text for a jsonb column: COPY hands it to jsonb's input function. orjson, and no
+    # Jsonb wrapper per row: the standard library's encoder, then psycopg's per-value JSON
+    # adaptation, were the largest Python costs of a write.
+    return orjson.dumps(value, default=str).decode()
 
 
 def _copy(
@@ -281,7 +282,7 @@ def model_rows(models: Iterable[ResolvedModel]) -> Iterator[tuple[Any, ...]]:
             m.model_type or "chat",  # the column's default: a source that does not say
             m.context_window,
             m.max_tokens,
-            Jsonb(m.capabilities, dumps=_json),
+            _json(m.capabilities),
             m.release_date,
             m.deprecation_date,
             m.open_weights,
@@ -324,5 +325,5 @@ def price_rows(
             p.uptime_pct,
             p.latency_ms,
             p.throughput_tps,
-            Jsonb(p.metadata, dumps=_json),
+            _json(p.metadata),
         )
