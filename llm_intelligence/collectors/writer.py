@@ -85,11 +85,9 @@ where (m.display_name, m.provider, m.family, m.context_window, m.max_tokens,
 returning (xmax = 0) as inserted
 """  # noqa: S608 - column names are constants of this module
 
-# The whole table: a few thousand short rows, read faster than a lookup of the names.
-_MODEL_IDS = "select name, id from public.models"
-
-# The whole table: a few thousand short rows read faster than a lookup of thousands of ids
+# Whole tables: a few thousand short rows read faster than a lookup of thousands of keys
 # sent as an array (adapting the array dominated).
+_MODEL_IDS = "select name, id from public.models"
 _KNOWN_ALIASES = "select alias, model_id from public.model_aliases"
 
 # An alias keeps the model it was first given unless identity rules now say otherwise.
