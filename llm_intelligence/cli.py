@@ -175,10 +175,12 @@ def rank(
     if as_json:
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
         return
-    table = Table(title=f"Top models ({category or 'overall'})", box=box.SIMPLE_HEAD)
+    table = Table(
+        title=f"Top models ({category or 'overall'})", box=box.SIMPLE_HEAD, collapse_padding=True
+    )
     table.add_column("#", justify="right")
     # Names wrap rather than being cut: a truncated model name is useless.
-    table.add_column("model", min_width=14, overflow="fold")
+    table.add_column("model", min_width=20, overflow="fold")
     for heading in ("in $/M", "out $/M", "providers", "cost", "perf", "score"):
         table.add_column(heading, justify="right")
     for row in rows:

@@ -88,6 +88,24 @@ def test_database_url_is_used_and_nothing_embedded_starts(
     assert not (tmp_path / "pgdata").exists()
 
 
+def test_rank_table_fits_80_columns_without_breaking_names(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("COLUMNS", "80")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        model_id = add_model(conn, "deepseek-v4-flash", provider="deepseek")
+        add_price(conn, model_id, "deepinfra", "0.04186", "0.08372")
+
+    result = runner.invoke(app, ["rank"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    row = next(line for line in lines if "deepseek-v4-flash" in line)
+    assert row.split()[-6:-3] == ["0.04186", "0.08372", "1"]  # every column whole
+
+
 def test_bad_arguments_give_clear_errors(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = runner.invoke(app, ["rank", "--category", "poetry"])
