@@ -136,7 +136,10 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
             )
             continue
         seen_keys.add(row.source_key)
-        models.setdefault(name, ResolvedModel(name=name)).absorb(row.model)
+        model = models.get(name)
+        if model is None:  # not setdefault: that would build a ResolvedModel for every row
+            model = models[name] = ResolvedModel(name=name)
+        model.absorb(row.model)
         for alias in (row.model.source_model_id, row.provider_model_id):
             if alias == name or not alias:
                 continue
