@@ -21,18 +21,10 @@ from llm_intelligence.collectors.litellm import (
     parse_litellm,
 )
 from llm_intelligence.collectors.prices import InvalidPrice, per_million
-from llm_intelligence.collectors.rows import PriceRow
+from llm_intelligence.collectors.rows import PRICE_FIELDS, PriceRow
 from llm_intelligence.errors import ConfigError, PayloadError, SourceError
 
 SAMPLE = Path(__file__).parent / "data" / "litellm_prices_sample.json"
-PRICE_FIELDS = (
-    "input_price_per_million",
-    "output_price_per_million",
-    "cache_read_price_per_million",
-    "cache_write_price_per_million",
-    "batch_input_price_per_million",
-    "batch_output_price_per_million",
-)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,13 @@ from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow
 from llm_intelligence.collectors.writer import write_source
 
 
-def _row(key: str, model_id: str, price: str, **extra: Any) -> PriceRow:
+def _row(
+    key: str, model_id: str, price: str, *, model: dict[str, Any] | None = None, **extra: Any
+) -> PriceRow:
+    """A price row; `model` holds what the source says about the model besides its id."""
     return PriceRow(
         source_key=key,
-        model=extra.pop("model", ModelInfo(source_model_id=model_id)),
+        model=ModelInfo(source_model_id=model_id, **(model or {})),
         provider=extra.pop("provider", "openai"),
         provider_model_id=extra.pop("provider_model_id", model_id),
         input_price_per_million=Decimal(price),
@@ -140,31 +143,20 @@ def test_new_models_are_inserted_and_known_ones_only_gain_what_they_lack(db_url:
     first = _write(
         db_url,
         _resolved(
-            _row(
-                "a",
-                "gpt-4o",
-                "2.5",
-                model=ModelInfo(source_model_id="gpt-4o", context_window=128000),
-            ),
-            source="models-dev",
+            _row("a", "gpt-4o", "2.5", model={"context_window": 128000}), source="models-dev"
         ),
     )
     assert (first.models_inserted, first.models_updated) == (1, 0)
 
+    says = {
+        "context_window": 64000,  # disagrees: the first source keeps its value
+        "capabilities": {"vision": True},  # lacking: gained
+        "model_type": "chat",
+    }
     counts = _write(
         db_url,
         _resolved(
-            _row(
-                "a",
-                "gpt-4o",
-                "2.5",
-                model=ModelInfo(
-                    source_model_id="gpt-4o",
-                    context_window=64000,  # disagrees: the first source keeps its value
-                    capabilities={"vision": True},  # lacking: gained
-                    model_type="chat",
-                ),
-            ),
+            _row("a", "gpt-4o", "2.5", model=says),
             _row("b", "o3", "2"),  # new, no model type: the column's default
         ),
     )

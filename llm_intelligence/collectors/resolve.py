@@ -9,7 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 from llm_intelligence import identity
-from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
+from llm_intelligence.collectors.rows import (
+    PRICE_FIELDS,
+    ModelInfo,
+    ParsedSource,
+    PriceRow,
+    RejectedRow,
+)
 
 
 @dataclass(slots=True)
@@ -77,19 +83,8 @@ def _larger(a: int | None, b: int | None) -> int | None:
 # here, with the reason, instead of failing the whole source's write. Per-million prices
 # above the ceiling are unit mistakes.
 MAX_PRICE_PER_MILLION = Decimal(100_000)
-_PRICE_FIELDS = (
-    "input_price_per_million",
-    "output_price_per_million",
-    "cache_read_price_per_million",
-    "cache_write_price_per_million",
-    "batch_input_price_per_million",
-    "batch_output_price_per_million",
-)
 _RANGES: tuple[tuple[str, Decimal, Decimal, str], ...] = (
-    *(
-        (name, Decimal(0), MAX_PRICE_PER_MILLION, "USD per million tokens")
-        for name in _PRICE_FIELDS
-    ),
+    *((name, Decimal(0), MAX_PRICE_PER_MILLION, "USD per million tokens") for name in PRICE_FIELDS),
     ("uptime_pct", Decimal(0), Decimal(100), "percent"),
     ("latency_ms", Decimal(0), Decimal(86_400_000), "ms"),
     ("throughput_tps", Decimal(0), Decimal(10_000_000), "tokens per second"),

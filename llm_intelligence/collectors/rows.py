@@ -69,6 +69,17 @@ class PriceRow:
     """Tiers (long-context, priority, flex), per-image/per-second prices, anything else."""
 
 
+# PriceRow's prices in USD per million tokens (each a provider_pricing column of that name).
+PRICE_FIELDS = (
+    "input_price_per_million",
+    "output_price_per_million",
+    "cache_read_price_per_million",
+    "cache_write_price_per_million",
+    "batch_input_price_per_million",
+    "batch_output_price_per_million",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
     """An upstream entry that could not be stored, with the reason (counted and logged)."""
