@@ -51,7 +51,13 @@ from pydantic import (
 )
 
 from llm_intelligence.collectors.prices import decimal_text, exact_decimal
-from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
+from llm_intelligence.collectors.rows import (
+    ModelInfo,
+    ParsedSource,
+    PriceRow,
+    RejectedRow,
+    validation_reason,
+)
 from llm_intelligence.errors import PayloadError, SourceError
 
 __all__ = [
@@ -68,7 +74,6 @@ DEFAULT_GENAI_PRICES_URL = (
 
 _COLUMNS = ("input", "output", "cache_read", "cache_write")
 _BATCH = {"processing": "batch"}
-_MAX_ERRORS_IN_REASON = 3
 _TAGS = frozenset({"flat", "tiered", "single", "conditional"})
 
 _Price = Annotated[Decimal, BeforeValidator(exact_decimal)]
@@ -169,14 +174,20 @@ def parse_genai_prices(payload: Any, *, as_of: date | None = None) -> ParsedSour
             provider = _Provider.model_validate(raw_provider)
         except ValidationError as e:
             name = _raw_id(raw_provider, f"#{index}")
-            result.rejected.append(RejectedRow(name, f"genai-prices provider {name}: {_reason(e)}"))
+            result.rejected.append(
+                RejectedRow(
+                    name, f"genai-prices provider {name}: {validation_reason(e, hidden=_TAGS)}"
+                )
+            )
             continue
         for model_index, raw_model in enumerate(provider.models):
             key = f"{provider.id}/{_raw_id(raw_model, f'#{model_index}')}"
             try:
                 model = _Model.model_validate(raw_model)
             except ValidationError as e:
-                result.rejected.append(RejectedRow(key, f"genai-prices {key}: {_reason(e)}"))
+                result.rejected.append(
+                    RejectedRow(key, f"genai-prices {key}: {validation_reason(e, hidden=_TAGS)}")
+                )
                 continue
             if key in seen:
                 # The source key is the upsert key: a second entry would overwrite the first.
@@ -403,13 +414,3 @@ def _raw_id(raw: Any, fallback: str) -> str:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
         return str(raw["id"])
     return fallback
-
-
-def _reason(error: ValidationError) -> str:
-    """The first few validation errors as `field.path: message` (union tags left out)."""
-    parts = [
-        f"{'.'.join(str(p) for p in err['loc'] if p not in _TAGS) or 'entry'}: {err['msg']}"
-        for err in error.errors(include_url=False)[:_MAX_ERRORS_IN_REASON]
-    ]
-    more = error.error_count() - _MAX_ERRORS_IN_REASON
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")

@@ -59,7 +59,13 @@ from llm_intelligence.collectors.prices import (
     exact_decimal,
     per_million,
 )
-from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
+from llm_intelligence.collectors.rows import (
+    ModelInfo,
+    ParsedSource,
+    PriceRow,
+    RejectedRow,
+    validation_reason,
+)
 from llm_intelligence.errors import ConfigError, PayloadError, SourceError
 
 __all__ = [
@@ -78,7 +84,6 @@ DEFAULT_LITELLM_URL = (
 SNAPSHOT_FILENAME = "model_prices_and_context_window_backup.json"
 
 _SPEC_KEY = "sample_spec"
-_MAX_ERRORS_IN_REASON = 3
 
 # --- upstream payload ------------------------------------------------------------------
 
@@ -455,16 +460,6 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-def _reason(error: ValidationError) -> str:
-    parts = []
-    for err in error.errors(include_url=False)[:_MAX_ERRORS_IN_REASON]:
-        where = ".".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    more = error.error_count() - _MAX_ERRORS_IN_REASON
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
-
-
 def _parse_date(text: str) -> date | None:
     if not _DATE.match(text):
         return None
@@ -538,7 +533,7 @@ def _row(key: str, raw: Any) -> PriceRow:
     try:
         entry = _Entry.model_validate(raw)
     except ValidationError as e:
-        raise _Rejected(_reason(e)) from e
+        raise _Rejected(validation_reason(e)) from e
 
     provider = entry.litellm_provider
     parts = _split_key(key, provider)

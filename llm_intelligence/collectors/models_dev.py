@@ -35,7 +35,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from llm_intelligence.collectors.prices import decimal_text, exact_decimal
-from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
+from llm_intelligence.collectors.rows import (
+    ModelInfo,
+    ParsedSource,
+    PriceRow,
+    RejectedRow,
+    validation_reason,
+)
 from llm_intelligence.errors import PayloadError, SourceError
 
 __all__ = [
@@ -51,7 +57,6 @@ DEFAULT_MODELS_DEV_URL = "https://models.dev/api.json"
 
 _GATEWAYS = frozenset({"openrouter"})
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-_MAX_ERRORS_IN_REASON = 3
 
 _Price = Annotated[Decimal | None, BeforeValidator(exact_decimal)]
 _Tokens = Annotated[int | None, Field(ge=0)]
@@ -160,7 +165,9 @@ def parse_models_dev(payload: Any) -> ModelsDevParsed:
             provider = _Provider.model_validate(raw_provider)
         except ValidationError as e:
             result.rejected.append(
-                RejectedRow(str(provider_id), f"models.dev provider {provider_id!r}: {_reason(e)}")
+                RejectedRow(
+                    str(provider_id), f"models.dev provider {provider_id!r}: {validation_reason(e)}"
+                )
             )
             continue
         for model_id, raw_model in provider.models.items():
@@ -168,7 +175,9 @@ def parse_models_dev(payload: Any) -> ModelsDevParsed:
             try:
                 model = _Model.model_validate(raw_model)
             except ValidationError as e:
-                result.rejected.append(RejectedRow(key, f"models.dev {key}: {_reason(e)}"))
+                result.rejected.append(
+                    RejectedRow(key, f"models.dev {key}: {validation_reason(e)}")
+                )
                 continue
             if model.id != model_id:
                 result.rejected.append(
@@ -347,13 +356,3 @@ def _parse_date(value: str) -> tuple[date, str] | None:
         return date(int(year), int(month), int(day or 1)), "day" if day else "month"
     except ValueError:
         return None  # impossible calendar date; the caller reports it in metadata
-
-
-def _reason(error: ValidationError) -> str:
-    """The first few validation errors as `field.path: message`."""
-    parts = [
-        f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: {err['msg']}"
-        for err in error.errors(include_url=False)[:_MAX_ERRORS_IN_REASON]
-    ]
-    more = error.error_count() - _MAX_ERRORS_IN_REASON
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")

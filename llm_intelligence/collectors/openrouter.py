@@ -59,7 +59,13 @@ from llm_intelligence.collectors.prices import (
     exact_decimal,
     per_million,
 )
-from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow, RejectedRow
+from llm_intelligence.collectors.rows import (
+    ModelInfo,
+    ParsedSource,
+    PriceRow,
+    RejectedRow,
+    validation_reason,
+)
 from llm_intelligence.errors import AuthError, PayloadError, SourceError
 
 __all__ = [
@@ -84,7 +90,6 @@ API_KEY_ENV = "OPENROUTER_API_KEY"
 DEFAULT_CONCURRENCY = 8
 GATEWAY = "openrouter"
 
-_MAX_ERRORS_IN_REASON = 3
 
 # --- upstream payload ------------------------------------------------------------------
 
@@ -264,17 +269,6 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-def _reason(error: ValidationError, *, prefix: str = "") -> str:
-    """The first few validation errors as `field.path: message`."""
-    parts = []
-    for err in error.errors(include_url=False)[:_MAX_ERRORS_IN_REASON]:
-        where = prefix + ".".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    more = error.error_count() - _MAX_ERRORS_IN_REASON
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
-
-
 def _capabilities(
     parameters: list[str], architecture: _Architecture | None, pricing: Mapping[str, Any]
 ) -> dict[str, bool]:
@@ -362,7 +356,7 @@ def _gateway_row(model: _Model, info: ModelInfo) -> PriceRow:
     try:
         pricing = _Pricing.model_validate(model.pricing)
     except ValidationError as e:
-        raise _Rejected(_reason(e, prefix="pricing.")) from e
+        raise _Rejected(validation_reason(e, prefix="pricing.")) from e
     metadata = _price_metadata(pricing)
     architecture = model.architecture
     if architecture is not None:
@@ -424,7 +418,7 @@ def _endpoint_row(model_id: str, info: ModelInfo, raw: Any, index: int) -> Price
     try:
         endpoint = _Endpoint.model_validate(raw)
     except ValidationError as e:
-        raise _Rejected(_reason(e)) from e
+        raise _Rejected(validation_reason(e)) from e
     metadata = _price_metadata(endpoint.pricing)
     metadata |= {
         "endpoint_name": endpoint.name,
@@ -504,7 +498,9 @@ def parse_openrouter(
         except ValidationError as e:
             key = raw.get("id") if isinstance(raw, Mapping) else None
             parsed.rejected.append(
-                RejectedRow(key if isinstance(key, str) and key else f"data[{index}]", _reason(e))
+                RejectedRow(
+                    key if isinstance(key, str) and key else f"data[{index}]", validation_reason(e)
+                )
             )
             continue
         info = infos[model.id] = _model_info(model)
@@ -518,7 +514,7 @@ def parse_openrouter(
             data = _EndpointsPayload.model_validate(payload).data
         except ValidationError as e:
             parsed.rejected.append(
-                RejectedRow(f"{model_id}@endpoints", f"endpoints payload: {_reason(e)}")
+                RejectedRow(f"{model_id}@endpoints", f"endpoints payload: {validation_reason(e)}")
             )
             continue
         info = infos.get(model_id) or _fallback_info(model_id, data)

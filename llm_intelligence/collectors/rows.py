@@ -8,10 +8,14 @@ reports the source's own ids and what it knows about the model's author.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 MILLION = Decimal(1_000_000)
 
@@ -95,3 +99,25 @@ class ParsedSource:
     source: str
     prices: list[PriceRow] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
+
+
+# A rejection reason names the first few problems; a row with dozens of them is still one
+# readable line in the log and in collector_runs.
+_MAX_ERRORS_IN_REASON = 3
+
+
+def validation_reason(
+    error: ValidationError, *, prefix: str = "", hidden: Container[object] = ()
+) -> str:
+    """The first few validation errors of a rejected row as `field.path: message`.
+
+    `prefix` goes before every path (the part of the payload that was validated on its
+    own); `hidden` leaves out location parts that only name a pydantic union member.
+    """
+    parts = []
+    for err in error.errors(include_url=False)[:_MAX_ERRORS_IN_REASON]:
+        where = prefix + ".".join(str(p) for p in err["loc"] if p not in hidden)
+        message = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    more = error.error_count() - _MAX_ERRORS_IN_REASON
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
