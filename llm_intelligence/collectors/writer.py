@@ -56,33 +56,33 @@ create temp table if not exists stage_prices on commit delete rows as
 
 # Known models only gain what they lack: the first source to describe a field keeps it,
 # so sources that disagree (a context window, a capability flag) do not flip the row back
-# and forth on every sync. A staged model that vanished since the writer looked (deleted
-# by hand) is inserted again.
-_MERGE_MODELS = f"""
-insert into public.models as m ({MODEL_COLUMNS})
-select {MODEL_COLUMNS} from stage_models
-on conflict (name) do update set
-  display_name = coalesce(m.display_name, excluded.display_name),
-  provider = coalesce(m.provider, excluded.provider),
-  family = coalesce(m.family, excluded.family),
-  context_window = coalesce(m.context_window, excluded.context_window),
-  max_tokens = coalesce(m.max_tokens, excluded.max_tokens),
-  capabilities = excluded.capabilities || m.capabilities,
-  release_date = coalesce(m.release_date, excluded.release_date),
-  deprecation_date = coalesce(m.deprecation_date, excluded.deprecation_date),
-  open_weights = coalesce(m.open_weights, excluded.open_weights),
-  is_active = true
-where (m.display_name, m.provider, m.family, m.context_window, m.max_tokens,
-       m.capabilities, m.release_date, m.deprecation_date, m.open_weights, m.is_active)
-      is distinct from
-      (coalesce(m.display_name, excluded.display_name),
-       coalesce(m.provider, excluded.provider), coalesce(m.family, excluded.family),
-       coalesce(m.context_window, excluded.context_window),
-       coalesce(m.max_tokens, excluded.max_tokens), excluded.capabilities || m.capabilities,
-       coalesce(m.release_date, excluded.release_date),
-       coalesce(m.deprecation_date, excluded.deprecation_date),
-       coalesce(m.open_weights, excluded.open_weights), true)
-returning (xmax = 0) as inserted
+# and forth on every sync. An UPDATE, not INSERT ... ON CONFLICT: the latter locks every
+# conflicting row before its WHERE can skip it, one WAL record per unchanged model.
+_GAINED = {
+    "display_name": "coalesce(m.display_name, s.display_name)",
+    "provider": "coalesce(m.provider, s.provider)",
+    "family": "coalesce(m.family, s.family)",
+    "context_window": "coalesce(m.context_window, s.context_window)",
+    "max_tokens": "coalesce(m.max_tokens, s.max_tokens)",
+    "capabilities": "s.capabilities || m.capabilities",
+    "release_date": "coalesce(m.release_date, s.release_date)",
+    "deprecation_date": "coalesce(m.deprecation_date, s.deprecation_date)",
+    "open_weights": "coalesce(m.open_weights, s.open_weights)",
+    "is_active": "true",
+}
+_UPDATE_MODELS = f"""
+update public.models m set
+  {", ".join(f"{column} = {value}" for column, value in _GAINED.items())}
+from stage_models s
+where m.name = s.name
+  and (m.{", m.".join(_GAINED)}) is distinct from ({", ".join(_GAINED.values())})
+"""  # noqa: S608 - column names and expressions are constants of this module
+
+# A staged model that vanished since the writer looked (deleted by hand) is inserted again.
+_REINSERT_MODELS = f"""
+insert into public.models ({MODEL_COLUMNS})
+select {MODEL_COLUMNS} from stage_models s
+where not exists (select 1 from public.models m where m.name = s.name)
 """  # noqa: S608 - column names are constants of this module
 
 # Whole tables: a few thousand short rows read faster than a lookup of thousands of keys
@@ -195,11 +195,11 @@ def _write_models(
     with conn.cursor() as cur:
         _copy(cur, "public.models", MODEL_COLUMNS, model_rows(new))
         _copy(cur, "stage_models", MODEL_COLUMNS, model_rows(old))
-    merged = conn.execute(_MERGE_MODELS).fetchall() if old else []
-    reinserted = sum(1 for (inserted,) in merged if inserted)
+    updated = conn.execute(_UPDATE_MODELS).rowcount if old else 0
+    reinserted = conn.execute(_REINSERT_MODELS).rowcount if old else 0
     if new or reinserted:
         known = dict(conn.execute(_MODEL_IDS).fetchall())
-    return known, len(new) + reinserted, len(merged) - reinserted
+    return known, len(new) + reinserted, updated
 
 
 def _write_aliases(
