@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import json
 import logging
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ import pytest
 
 from llm_intelligence.collectors.fetch import (
     MAX_RETRY_AFTER_SECONDS,
+    NonFiniteNumber,
     decide_retry,
     fetch_json,
     fetch_json_async,
@@ -81,6 +83,15 @@ def test_parse_float_can_be_float() -> None:
     with client_for(Recorder(ok())) as client:
         data = fetch_json(URL, source="test", client=client, parse_float=float)
     assert data["data"][0]["input_cost_per_token"] == 3e-06
+
+
+def test_nan_and_infinity_are_marked_floats() -> None:
+    body = b'{"a": NaN, "b": -Infinity, "c": 1.5}'
+    with client_for(Recorder(httpx.Response(200, content=body))) as client:
+        data = fetch_json(URL, source="test", client=client)
+    assert isinstance(data["a"], NonFiniteNumber) and math.isnan(data["a"])
+    assert isinstance(data["b"], NonFiniteNumber) and data["b"] == -math.inf
+    assert data["c"] == Decimal("1.5")
 
 
 # --- retries -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from llm_intelligence.collectors import fetch, openrouter
-from llm_intelligence.collectors.runner import SourceReport, sync
+from llm_intelligence.collectors.runner import SourceReport, payload_fingerprint, sync
 from llm_intelligence.collectors.writer import SYNC_LOCK_KEY
 from llm_intelligence.config import Settings
 from tests.factories import refresh_count
@@ -1036,6 +1036,33 @@ def test_same_payload_is_recognised_and_not_parsed_again(
     run_one(db_url, upstream, "litellm")
     run_one(db_url, upstream, "litellm")
     assert runs(db_url)[-1]["details"]["same_payload_as_last_run"] is True
+
+
+def test_a_nan_price_that_becomes_null_is_a_new_payload(
+    db_url: str, upstream: FakeUpstream
+) -> None:
+    """NaN (a rejected row) and null (a price not published) must not share a fingerprint;
+    the fast encoder behind it writes a plain float NaN as null."""
+
+    def payload(cache_read: Any) -> dict[str, Any]:
+        models = litellm_models(3)
+        models["acme-model-3"]["cache_read_input_token_cost"] = cache_read
+        return models
+
+    upstream.json(LITELLM_URL, payload(float("nan")))  # json.dumps writes the NaN literal
+    first = run_one(db_url, upstream, "litellm")
+    upstream.json(LITELLM_URL, payload(None))
+    second = run_one(db_url, upstream, "litellm")
+
+    assert (first.inserted, first.rejected) == (2, 1)
+    assert "same_payload_as_last_run" not in runs(db_url)[-1]["details"]
+    assert (second.inserted, second.rejected) == (1, 0)
+
+
+def test_fingerprint_of_integers_beyond_64_bits() -> None:
+    """orjson refuses them; the fallback still gives one digest per payload."""
+    assert payload_fingerprint({"n": 10**30}) == payload_fingerprint({"n": 10**30})
+    assert payload_fingerprint({"n": 10**30}) != payload_fingerprint({"n": 10**30 + 1})
 
 
 def test_forced_rewrite_of_the_same_payload_changes_nothing(

