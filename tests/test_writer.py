@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from llm_intelligence.collectors import writer
 from llm_intelligence.collectors.resolve import ResolvedPrice, ResolvedSource, resolve
 from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow
 from llm_intelligence.collectors.writer import write_source
@@ -174,3 +175,24 @@ def test_new_models_are_inserted_and_known_ones_only_gain_what_they_lack(db_url:
     # Nothing left to gain: the same run again changes no model.
     again = _write(db_url, _resolved(_row("b", "o3", "2")))
     assert (again.models_inserted, again.models_updated) == (0, 0)
+
+
+def test_a_known_model_deleted_before_the_merge_is_inserted_again(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer reads which models exist, then merges; a model deleted by hand in
+    between is inserted again rather than lost. The stale read is simulated: the read
+    reports `o3` as known for as long as it is missing."""
+    stale = (
+        "select name, id from public.models"
+        " union all select 'o3', 0 where not exists (select from public.models where name = 'o3')"
+    )
+    monkeypatch.setattr(writer, "_MODEL_IDS", stale)
+
+    counts = _write(db_url, _resolved(_row("a", "o3", "2")))
+
+    assert (counts.models_inserted, counts.models_updated, counts.inserted) == (1, 0, 1)
+    assert _all(
+        db_url,
+        "select p.source_key, m.name from provider_pricing p join models m on m.id = p.model_id",
+    ) == [("a", "o3")]
