@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -56,7 +55,10 @@ _ROWS = "bench_price_rows"
 _ALIAS_ROWS = "bench_alias_rows"
 _MODEL_ROWS = "bench_model_rows"
 
-_SCRATCH = f"create table scratch_prices as select {PRICE_COLUMNS} from public.provider_pricing with no data"  # noqa: E501, S608
+_SCRATCH = (
+    f"create table scratch_prices as select {PRICE_COLUMNS}"  # noqa: S608 - the writer's columns
+    " from public.provider_pricing with no data"
+)
 _DEFAULTS = "including defaults including identity"
 
 
@@ -176,4 +178,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
