@@ -1,4 +1,7 @@
-"""Every price insert or change writes one price_changes row and one notification."""
+"""Every price insert or change writes one price_changes row and one notification.
+
+The notification is a hint (the price_changes id and a few short fields); the change itself
+is read from price_changes, e.g. with price_changes_since."""
 
 from __future__ import annotations
 
@@ -43,16 +46,24 @@ def test_insert_and_change_are_recorded_and_announced(db_url: str) -> None:
     update = events[1]
     assert update["model"] == "claude-x"
     assert update["provider"] == "anthropic"
-    assert update["old"]["input_price_per_million"] == Decimal("3")
-    assert update["new"]["input_price_per_million"] == Decimal("2.5")
-    assert update["new"]["output_price_per_million"] == Decimal("15")
 
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
-            "select change_type, old_input_price_per_million, new_input_price_per_million"
-            " from price_changes order by id"
+            "select id, change_type, old_input_price_per_million, new_input_price_per_million,"
+            " new_output_price_per_million from price_changes order by id"
         ).fetchall()
-    assert rows == [("insert", None, Decimal("3")), ("update", Decimal("3"), Decimal("2.5"))]
+        # The hint's id is the row to read: price_changes_since(id - 1, 1) is that change.
+        (changed,) = conn.execute(
+            "select id, change_type, old_input_price_per_million, new_input_price_per_million,"
+            " new_output_price_per_million from price_changes_since(%s, 1)",
+            (update["id"] - 1,),
+        ).fetchall()
+    assert [r[1:] for r in rows] == [
+        ("insert", None, Decimal("3"), Decimal("15")),
+        ("update", Decimal("3"), Decimal("2.5"), Decimal("15")),
+    ]
+    assert [e["id"] for e in events] == [r[0] for r in rows]
+    assert changed == rows[1]
 
 
 def test_bulk_change_writes_one_row_per_changed_price(conn: psycopg.Connection[Any]) -> None:
@@ -83,8 +94,7 @@ def test_rolled_back_change_is_not_announced(db_url: str) -> None:
 
 def test_payload_is_valid_json_with_every_field_and_escaped_strings(db_url: str) -> None:
     # The payload is assembled by concatenation (fast), so prove it is the JSON a
-    # json_build_object would give: quotes, backslashes and unicode survive, nulls are null,
-    # numbers stay exact.
+    # json_build_object would give: quotes, backslashes and unicode survive.
     name = 'we"ird\\model ✓'
     with (
         psycopg.connect(db_url, autocommit=True) as listener,
@@ -92,38 +102,25 @@ def test_payload_is_valid_json_with_every_field_and_escaped_strings(db_url: str)
     ):
         listener.execute(f"listen {CHANNEL}")
         model_id = add_model(writer, name)
-        pricing_id = add_price(
-            writer,
-            model_id,
-            "azure",
-            Decimal("0.000000123456789"),
-            Decimal("15"),
-            deployment='eu"west',
-            cache_read_price_per_million=Decimal("0.3"),
-        )
+        pricing_id = add_price(writer, model_id, 'az"ure', Decimal("0.000000123456789"), "15")
         (event,) = _notifications(listener)
         (expected,) = writer.execute(
             "select json_build_object("
-            " 'id', id, 'change_type', change_type, 'model', model_name, 'model_id', model_id,"
-            " 'provider', provider, 'provider_model_id', provider_model_id,"
-            " 'gateway', gateway, 'deployment', deployment, 'source', source,"
-            " 'pricing_id', pricing_id,"
-            " 'old', json_build_object("
-            "   'input_price_per_million', old_input_price_per_million,"
-            "   'output_price_per_million', old_output_price_per_million,"
-            "   'cache_read_price_per_million', old_cache_read_price_per_million,"
-            "   'cache_write_price_per_million', old_cache_write_price_per_million),"
-            " 'new', json_build_object("
-            "   'input_price_per_million', new_input_price_per_million,"
-            "   'output_price_per_million', new_output_price_per_million,"
-            "   'cache_read_price_per_million', new_cache_read_price_per_million,"
-            "   'cache_write_price_per_million', new_cache_write_price_per_million),"
-            " 'changed_at', changed_at)::text from price_changes"
+            " 'id', id, 'change_type', change_type, 'pricing_id', pricing_id,"
+            " 'model_id', model_id, 'model', model_name, 'provider', provider,"
+            " 'source', source, 'changed_at', changed_at)::text from price_changes"
         ).fetchone()
     assert event == json.loads(expected, parse_float=Decimal)
+    assert list(event) == [
+        "id",
+        "change_type",
+        "pricing_id",
+        "model_id",
+        "model",
+        "provider",
+        "source",
+        "changed_at",
+    ]
     assert event["model"] == name
-    assert event["deployment"] == 'eu"west'
+    assert event["provider"] == 'az"ure'
     assert event["pricing_id"] == pricing_id
-    assert event["old"] == dict.fromkeys(event["old"])  # all null for an insert
-    assert event["new"]["input_price_per_million"] == Decimal("0.000000123456789")
-    assert event["new"]["cache_write_price_per_million"] is None

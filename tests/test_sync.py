@@ -539,10 +539,13 @@ def test_one_changed_price_is_one_update_one_history_row_one_notification(
         "openai",
         "litellm",
     )
-    assert event["old"]["input_price_per_million"] == Decimal("3")
-    assert event["new"]["input_price_per_million"] == Decimal("2.5")
-    assert event["old"]["output_price_per_million"] == Decimal("6")
-    assert event["new"]["output_price_per_million"] == Decimal("6")
+    # The notification is a hint: the change itself is the price_changes row it names.
+    assert event["id"] == new_changes[0]["id"]
+    change = new_changes[0]
+    assert change["old_input_price_per_million"] == Decimal("3")
+    assert change["new_input_price_per_million"] == Decimal("2.5")
+    assert change["old_output_price_per_million"] == Decimal("6")
+    assert change["new_output_price_per_million"] == Decimal("6")
 
 
 # --- 5. vanishing and reappearing models ---------------------------------------------------
