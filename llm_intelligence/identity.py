@@ -594,6 +594,8 @@ def _last_segment(model_id: str) -> str:
         if segments[i].lower() in _MODELS_MARKERS:
             return "/".join(segments[i + 1 :]) or model_id
     segments = _strip_route(segments)
+    if not segments:
+        return ""  # only slashes (`/`, `//`): no model in it
     if len(segments) <= 2:
         return segments[-1]
     # Deeper paths (fal.ai's `fal-ai/flux-pro/v1.1`): the model spans every segment after
