@@ -8,6 +8,13 @@
       path, file://   a mirror for air-gapped installs; `*.gz` is decompressed
       -> the JSON document, floats parsed as Decimal (money stays exact)
 
+`decode_json` is the one JSON decoder (the models.dev snapshot loader uses it too). It
+never builds an absurd value: a number literal too long or with a huge exponent, or a
+container nested deeper than `limits.MAX_JSON_DEPTH`, is replaced by a `limits.Refused`
+marker, so the one entry holding it is rejected with that reason and the rest is kept.
+Only a document nested beyond what the decoder can parse at all (about 1,000 levels,
+Python's recursion limit) fails as a whole, with a PayloadError saying so.
+
 Both loops ask the same pure function, `decide_retry`, what to do with each outcome.
 
 Errors (see `llm_intelligence.errors`), each naming the source:
@@ -40,6 +47,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from llm_intelligence.collectors.limits import MAX_JSON_DEPTH, Refused, refused_number
 from llm_intelligence.errors import AuthError, FetchError, PayloadError, SourceError
 
 __all__ = [
@@ -48,6 +56,7 @@ __all__ = [
     "USER_AGENT",
     "Decision",
     "decide_retry",
+    "decode_json",
     "fetch_json",
     "fetch_json_async",
     "new_client",
@@ -215,6 +224,8 @@ def _read_file(path: Path, *, source: str) -> bytes:
         raise FetchError(f"{source}: no such file: {path}") from e
     except OSError as e:
         raise FetchError(f"{source}: cannot read {path}: {e.strerror or e}") from e
+    except ValueError as e:  # a NUL in the path (a mirror path built from an upstream id)
+        raise FetchError(f"{source}: cannot read {path!r}: {e}") from e
     if path.suffix == ".gz":
         return _gunzip(data, source=source, where=str(path))
     return data
@@ -242,14 +253,62 @@ class NonFiniteNumber(float):
     the fast encoder it uses writes a plain NaN as null."""
 
 
-def _decode(data: bytes, *, source: str, where: str, parse_float: Callable[[str], Any]) -> Any:
+def _guarded_float(parse_float: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        refused = refused_number(text)
+        return parse_float(text) if refused is None else refused
+
+    return parse
+
+
+def _guarded_int(text: str) -> Any:
+    # Also keeps Python's int-string limit (4,300 digits) from failing the whole payload.
+    refused = refused_number(text)
+    return int(text) if refused is None else refused
+
+
+def _cut_deep(document: Any) -> Any:
+    """Replace, in place, every container nested deeper than MAX_JSON_DEPTH levels with a
+    Refused marker. Iterative: the nesting it cuts is what recursion cannot afford."""
+    if not isinstance(document, dict | list):
+        return document
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = [(document, 1)]
+    while stack:
+        container, depth = stack.pop()
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, value in items:
+            if isinstance(value, dict | list):
+                if depth >= MAX_JSON_DEPTH:
+                    # Assigning to an existing key or index: safe while iterating.
+                    container[key] = Refused(f"nested deeper than {MAX_JSON_DEPTH} levels")
+                else:
+                    stack.append((value, depth + 1))
+    return document
+
+
+def decode_json(
+    data: bytes | str, *, source: str, where: str, parse_float: Callable[[str], Any] = Decimal
+) -> Any:
+    """Parse a JSON document (floats with `parse_float`, NaN/Infinity as NonFiniteNumber),
+    refusing absurd numbers and nesting value by value (see the module docstring)."""
     try:
-        return json.loads(data, parse_float=parse_float, parse_constant=NonFiniteNumber)
-    except (ValueError, RecursionError) as e:
-        # ValueError covers JSONDecodeError (truncated/not JSON) and UnicodeDecodeError.
+        document = json.loads(
+            data,
+            parse_float=_guarded_float(parse_float),
+            parse_int=_guarded_int,
+            parse_constant=NonFiniteNumber,
+        )
+    except RecursionError as e:
+        raise PayloadError(
+            f"{source}: {where} is nested too deeply for the JSON decoder (about "
+            "1,000 levels); no entry of it was read"
+        ) from e
+    except ValueError as e:
+        # JSONDecodeError (truncated/not JSON) and UnicodeDecodeError.
         raise PayloadError(
             f"{source}: {where} is not valid JSON (truncated or not JSON): {e}"
         ) from e
+    return _cut_deep(document)
 
 
 def _check_attempts(max_attempts: int) -> None:
@@ -324,7 +383,7 @@ def fetch_json(
     path = _local_path(location, source=source)
     if path is not None:
         data = _read_file(path, source=source)
-        return _decode(data, source=source, where=str(path), parse_float=parse_float)
+        return decode_json(data, source=source, where=str(path), parse_float=parse_float)
 
     url = _checked_url(location, source=source)
     policy = _retry_policy(
@@ -346,7 +405,7 @@ def fetch_json(
             try:
                 delay = policy.send(outcome)
             except StopIteration as done:
-                return _decode(done.value, source=source, where=url, parse_float=parse_float)
+                return decode_json(done.value, source=source, where=url, parse_float=parse_float)
             sleep(delay)
     finally:
         if client is None:
@@ -371,7 +430,7 @@ async def fetch_json_async(
     path = _local_path(location, source=source)
     if path is not None:
         data = await asyncio.to_thread(_read_file, path, source=source)
-        return _decode(data, source=source, where=str(path), parse_float=parse_float)
+        return decode_json(data, source=source, where=str(path), parse_float=parse_float)
 
     url = _checked_url(location, source=source)
     policy = _retry_policy(
@@ -393,7 +452,7 @@ async def fetch_json_async(
             try:
                 delay = policy.send(outcome)
             except StopIteration as done:
-                return _decode(done.value, source=source, where=url, parse_float=parse_float)
+                return decode_json(done.value, source=source, where=url, parse_float=parse_float)
             await sleep(delay)
     finally:
         if client is None:

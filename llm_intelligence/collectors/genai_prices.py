@@ -56,6 +56,7 @@ from llm_intelligence.collectors.rows import (
     ParsedSource,
     PriceRow,
     RejectedRow,
+    unexpected_rejection,
     validation_reason,
 )
 from llm_intelligence.errors import PayloadError, SourceError
@@ -194,7 +195,10 @@ def parse_genai_prices(payload: Any, *, as_of: date | None = None) -> ParsedSour
                 result.rejected.append(RejectedRow(key, f"genai-prices {key}: duplicate model id"))
                 continue
             seen.add(key)
-            result.prices.append(_price_row(provider, model, day))
+            try:
+                result.prices.append(_price_row(provider, model, day))
+            except Exception as e:  # noqa: BLE001 - one bad model never stops the payload
+                result.rejected.append(unexpected_rejection(key, e))
     return result
 
 

@@ -53,6 +53,7 @@ from pydantic import (
 )
 
 from llm_intelligence.collectors.fetch import fetch_json
+from llm_intelligence.collectors.limits import Refused, echo
 from llm_intelligence.collectors.prices import (
     InvalidPrice,
     decimal_text,
@@ -64,6 +65,7 @@ from llm_intelligence.collectors.rows import (
     ParsedSource,
     PriceRow,
     RejectedRow,
+    unexpected_rejection,
     validation_reason,
 )
 from llm_intelligence.errors import ConfigError, PayloadError, SourceError
@@ -97,7 +99,7 @@ _PER_TOKEN_FIELD = re.compile(
     r"(?:_cost_per_(?:(?P<medium>audio|image|video|reasoning)_)?token"
     r"|_(?:(?P<cache_medium>audio|image)_)?token_cost)"
     r"(?P<one_hour>_above_1hr)?"
-    r"(?:_above_(?P<tier_k>\d+)k_tokens)?"
+    r"(?:_above_(?P<tier_k>\d{1,9})k_tokens)?"
     r"(?:_(?P<variant>batches|priority|flex|ultrafast|balanced|cache_hit))?$"
 )
 _KIND_NAMES = {
@@ -114,8 +116,16 @@ def _is_price_field(name: str) -> bool:
     return "_cost" in name or name.startswith("cost_")
 
 
+def _check_price_field(name: str, value: Any, *, label: str | None = None) -> None:
+    """A price field is a number, or (per-query/per-unit tables) an object of numbers; a
+    per-token price is always a number, since it becomes a price column or per-million
+    price (`{"default": 1e-06}` is not one)."""
+    if isinstance(value, Mapping) and _PER_TOKEN_FIELD.match(name):
+        raise ValueError(f"{label or name}: a per-token price must be a number, not an object")
+    _check_price_value(label or name, value)
+
+
 def _check_price_value(name: str, value: Any) -> None:
-    """A price field is a number, or (per-query/per-unit tables) an object of numbers."""
     if isinstance(value, Mapping):
         for sub, item in value.items():
             _check_price_value(f"{name}.{sub}", item)
@@ -147,7 +157,7 @@ class _Tier(BaseModel):
     def _prices_are_prices(self) -> _Tier:
         for name, value in (self.model_extra or {}).items():
             if _is_price_field(name):
-                _check_price_value(name, value)
+                _check_price_field(name, value)
         if self.range is not None:
             for bound in self.range:
                 if not bound.is_finite() or bound < 0 or bound != bound.to_integral_value():
@@ -179,12 +189,12 @@ class _Entry(BaseModel):
     def _flags_and_prices(self) -> _Entry:
         for name, value in (self.model_extra or {}).items():
             if name.startswith("supports_") and not isinstance(value, bool):
-                raise ValueError(f"{name}: expected true/false, got {value!r}")
+                raise ValueError(f"{name}: expected true/false, got {echo(value)}")
             if _is_price_field(name):
-                _check_price_value(name, value)
+                _check_price_field(name, value)
         for name, value in (self.off_peak_pricing or {}).items():
             if _is_price_field(name):
-                _check_price_value(f"off_peak_pricing.{name}", value)
+                _check_price_field(name, value, label=f"off_peak_pricing.{name}")
         return self
 
     def extra_fields(self) -> Mapping[str, Any]:
@@ -526,6 +536,8 @@ def _price_columns(entry: _Entry) -> tuple[_Columns, dict[str, Any]]:
 
 
 def _row(key: str, raw: Any) -> PriceRow:
+    if isinstance(raw, Refused):
+        raise _Rejected(raw.reason)
     if not isinstance(raw, Mapping):
         raise _Rejected(f"entry is a {type(raw).__name__}, not an object")
     if _SIZE_BUCKET.match(key):
@@ -605,6 +617,8 @@ def parse_litellm(payload: Any) -> ParsedSource:
             parsed.prices.append(_row(str(key), raw))
         except _Rejected as e:
             parsed.rejected.append(RejectedRow(source_key=str(key), reason=e.reason))
+        except Exception as e:  # noqa: BLE001 - one bad entry never stops the payload
+            parsed.rejected.append(unexpected_rejection(str(key), e))
     return parsed
 
 

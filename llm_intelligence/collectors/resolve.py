@@ -1,6 +1,11 @@
 """From a source's parsed rows to what the writer stores: one canonical model per real
 model (via `llm_intelligence.identity`), provider slugs in LiteLLM's vocabulary, every
-source id kept as an alias, duplicates counted instead of silently dropped."""
+source id kept as an alias, duplicates counted instead of silently dropped.
+
+Every row of every collector passes through `resolve`, so this is where the catalog's
+limits are enforced row by row (`limits.row_problem`, the CHECK ranges below): a row the
+database would refuse is rejected here with its reason, and never fails a source's write.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from llm_intelligence import identity
+from llm_intelligence.collectors.limits import MAX_ECHO, clip, id_problem, row_problem
 from llm_intelligence.collectors.rows import (
     PRICE_FIELDS,
     ModelInfo,
@@ -94,7 +100,10 @@ _RANGES: tuple[tuple[str, Decimal, Decimal, str], ...] = (
 def _price_problem(row: PriceRow) -> str | None:
     for name, low, high, unit in _RANGES:
         value = getattr(row, name)
-        if value is not None and not (low <= value <= high):
+        if value is None:
+            continue
+        # Finite first: comparing a NaN Decimal raises instead of answering.
+        if not Decimal(value).is_finite() or not (low <= value <= high):
             return f"{name} {value} is outside {low}..{high} {unit}"
     for name in ("context_window", "max_output_tokens"):
         value = getattr(row, name)
@@ -108,6 +117,16 @@ def _price_problem(row: PriceRow) -> str | None:
     return None
 
 
+def _identity_problem(row: PriceRow, name: str, provider: str) -> str | None:
+    """Why the canonical name or provider slug cannot be stored, or None."""
+    shown = clip(row.model.source_model_id, MAX_ECHO)
+    if not name.strip():
+        return f"no model name in {shown!r}"
+    if not provider.strip():
+        return f"{shown}: no provider slug in {clip(row.provider, MAX_ECHO)!r}"
+    return id_problem("canonical model name", name) or id_problem("provider slug", provider)
+
+
 def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
     models: dict[str, ResolvedModel] = {}
     aliases: dict[str, str] = {}
@@ -117,18 +136,20 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
     alias_conflicts = 0
 
     for row in parsed.prices:
+        # Limits first: identity rules need not be fast on a 9,000-character id.
+        problem = row_problem(row) or _price_problem(row)
+        if problem is not None:
+            shown = clip(row.model.source_model_id, MAX_ECHO)
+            rejected.append(RejectedRow(row.source_key, f"{shown}: {problem}"))
+            continue
         if row.source_key in seen_keys:
             rejected.append(RejectedRow(row.source_key, "duplicate source_key in this payload"))
             continue
-        problem = _price_problem(row)
-        if problem is not None:
-            rejected.append(RejectedRow(row.source_key, f"{row.model.source_model_id}: {problem}"))
-            continue
         name = identity.canonical_model_name(row.model.source_model_id, source=source)
-        if not name:
-            rejected.append(
-                RejectedRow(row.source_key, f"no model name in {row.model.source_model_id!r}")
-            )
+        provider = identity.canonical_provider(row.provider)
+        problem = _identity_problem(row, name, provider)
+        if problem is not None:
+            rejected.append(RejectedRow(row.source_key, problem))
             continue
         seen_keys.add(row.source_key)
         model = models.get(name)
@@ -136,16 +157,12 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
             model = models[name] = ResolvedModel(name=name)
         model.absorb(row.model)
         for alias in (row.model.source_model_id, row.provider_model_id):
-            if alias == name or not alias:
+            if alias == name or not alias.strip():  # the catalog refuses blank aliases
                 continue
             known = aliases.setdefault(alias, name)
             if known != name:
                 alias_conflicts += 1
-        prices.append(
-            ResolvedPrice(
-                row=row, model_name=name, provider=identity.canonical_provider(row.provider)
-            )
-        )
+        prices.append(ResolvedPrice(row=row, model_name=name, provider=provider))
 
     return ResolvedSource(
         source=source,

@@ -8,14 +8,19 @@ reports the source's own ids and what it knows about the model's author.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from llm_intelligence.collectors.limits import MAX_KEY_ECHO, MAX_REASON_LENGTH, Refused, clip
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
+
+logger = logging.getLogger(__name__)
 
 MILLION = Decimal(1_000_000)
 
@@ -86,10 +91,26 @@ PRICE_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
-    """An upstream entry that could not be stored, with the reason (counted and logged)."""
+    """An upstream entry that could not be stored, with the reason (counted and logged).
+
+    Both texts are made printable and short here, whoever builds the row: they go into log
+    lines and `collector_runs.details`, and the upstream decides what they echo."""
 
     source_key: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source_key", clip(str(self.source_key), MAX_KEY_ECHO))
+        object.__setattr__(self, "reason", clip(str(self.reason), MAX_REASON_LENGTH))
+
+
+def unexpected_rejection(source_key: str, error: Exception) -> RejectedRow:
+    """A row whose mapping raised what no check foresaw: that row is rejected and the
+    traceback logged (a bug to fix), and the rest of the payload goes on."""
+    logger.warning(
+        "unexpected %s while mapping %s", type(error).__name__, clip(source_key, 80), exc_info=True
+    )
+    return RejectedRow(source_key, f"unexpected {type(error).__name__}: {error}")
 
 
 @dataclass(slots=True)
@@ -118,6 +139,9 @@ def validation_reason(
     for err in error.errors(include_url=False)[:_MAX_ERRORS_IN_REASON]:
         where = prefix + ".".join(str(p) for p in err["loc"] if p not in hidden)
         message = str(err["msg"]).removeprefix("Value error, ")
+        if isinstance(err.get("input"), Refused):
+            # What the decoder refused to build: say that, not "not a valid integer".
+            message = err["input"].reason
         parts.append(f"{where}: {message}" if where else message)
     more = error.error_count() - _MAX_ERRORS_IN_REASON
     return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
