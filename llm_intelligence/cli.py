@@ -16,7 +16,8 @@ from rich.table import Table
 from llm_intelligence import rankings
 from llm_intelligence.config import load_settings
 from llm_intelligence.db import apply_migrations, connect, embedded, resolve_database_url
-from llm_intelligence.errors import LLMIntelError
+from llm_intelligence.db.sync_lock import RankingsStatus, abandon_dead_runs, refresh_stale_rankings
+from llm_intelligence.errors import LLMIntelError, SyncLockedError
 
 app = typer.Typer(
     help="LLM data intelligence: models, provider prices and benchmarks, ranked in SQL.",
@@ -30,6 +31,9 @@ app.add_typer(db_app, name="db")
 
 console = Console()
 err_console = Console(stderr=True)
+
+EXIT_SYNC_RUNNING = 75
+"""`llm-intel sync` while another sync runs: sysexits' EX_TEMPFAIL, try again later."""
 
 
 @app.callback()
@@ -61,20 +65,48 @@ def _migrated_url() -> str:
 
 @db_app.command("start")
 def db_start() -> None:
-    """Start the embedded Postgres (unless DATABASE_URL is set), apply pending migrations and
-    print the connection URL. Running it again while the server runs is harmless."""
+    """Start the embedded Postgres (unless DATABASE_URL is set), apply pending migrations,
+    refresh rankings a killed sync left stale, and print the connection URL. Running it
+    again while the server runs is harmless."""
     try:
         settings = load_settings()
         url = resolve_database_url(settings)
         result = apply_migrations(url)
+        status = refresh_stale_rankings(url)
     except LLMIntelError as e:
         raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _fail(e.diag.message_primary or e) from e
     where = "DATABASE_URL" if settings.database_url is not None else f"embedded ({settings.pgdata})"
     err_console.print(
         f"database: {where}; migrations applied now: {len(result.applied)}, "
         f"already applied: {result.already_applied}"
     )
+    if status.refreshed_now:
+        err_console.print(
+            f"rankings were stale (last refreshed {_when(status.last_refreshed_at)}): refreshed"
+        )
+    _warn_if_stale(status)
     typer.echo(url)
+
+
+def _when(moment: Any) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S %Z}" if moment is not None else "never"
+
+
+def _warn_if_stale(status: RankingsStatus) -> None:
+    if not status.stale:
+        return
+    why = (
+        "a sync is running and refreshes them when it ends"
+        if status.sync_running
+        else "a sync stopped before refreshing them; `llm-intel db start` or a running"
+        " `llm-intel schedule` refreshes them"
+    )
+    err_console.print(
+        f"[yellow]warning:[/yellow] rankings are stale (last refreshed "
+        f"{_when(status.last_refreshed_at)}): {why}"
+    )
 
 
 @db_app.command("stop")
@@ -158,13 +190,16 @@ def rank(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead.")] = False,
 ) -> None:
-    """Print the ranking table from rank_models()."""
+    """Print the ranking table from rank_models(). Rankings a killed sync left stale are
+    refreshed first (unless a sync is running: a warning then says they are stale)."""
     try:
         price = Decimal(max_input_price) if max_input_price is not None else None
     except ArithmeticError as e:
         raise _fail(f"--max-input-price must be a number, got {max_input_price!r}") from e
     try:
-        with connect(_migrated_url()) as conn:
+        url = _migrated_url()
+        status = refresh_stale_rankings(url)
+        with connect(url) as conn:
             rows = rankings.rank_models(
                 conn, category=category, max_results=limit, max_input_price=price
             )
@@ -172,6 +207,7 @@ def rank(
         raise _fail(e) from e
     except psycopg.Error as e:
         raise _fail(e.diag.message_primary or e) from e
+    _warn_if_stale(status)
     if as_json:
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
         return
@@ -221,12 +257,23 @@ def sync(
         bool,
         typer.Option(
             "--force",
-            help="Accept a source that shrank to less than half its last good run, and "
-            "re-apply a payload identical to the last good run's.",
+            help="Accept a source that shrank to less than half, or grew to more than 3x, "
+            "its last good run's rows, and re-apply a payload identical to the last good run's.",
         ),
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            metavar="SECONDS",
+            help="If another sync is running, wait up to this long for it to finish; "
+            f"0 exits at once (code {EXIT_SYNC_RUNNING}) naming the running sync.",
+        ),
+    ] = 0,
 ) -> None:
-    """Fetch the sources and upsert models, aliases and prices; one recorded run each."""
+    """Fetch the sources and upsert models, aliases and prices; one recorded run each.
+    Only one sync runs at a time: a second one waits up to --wait seconds, else exits."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from llm_intelligence.collectors import runner
@@ -263,8 +310,12 @@ def sync(
                 sources=names,
                 offline=offline,
                 force=force,
+                wait_for_lock=wait,
                 on_phase=on_phase,
             )
+    except SyncLockedError as e:
+        err_console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(code=EXIT_SYNC_RUNNING) from e
     except LLMIntelError as e:
         raise _fail(e) from e
 
@@ -297,9 +348,12 @@ def runs(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many runs.")] = 20,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
 ) -> None:
-    """Show the most recent collector runs, newest first."""
+    """Show the most recent collector runs, newest first. Runs whose session died (a killed
+    sync) are marked `abandoned` first."""
     try:
         with connect(_migrated_url()) as conn:
+            abandon_dead_runs(conn)
+            conn.commit()
             rows = conn.execute(
                 "select id, source, started_at, status, rows_inserted, rows_updated,"
                 " rows_unchanged, rows_rejected, rows_deactivated,"

@@ -9,8 +9,10 @@ LLMIntelError
 │   ├── FetchError         HTTP/file transport failed after retries
 │   ├── AuthError          401/403 from the upstream
 │   └── PayloadError       the body is not the documented format
-├── ShrinkGuardError       upstream returned far fewer rows than the last good run
-├── SyncLockedError        another sync of the same source holds the lock
+├── SizeGuardError         a run far from the last good run's size was refused
+│   ├── ShrinkGuardError   upstream returned far fewer rows than the last good run
+│   └── GrowGuardError     upstream returned far more rows than the last good run
+├── SyncLockedError        another sync holds the sync lock
 └── UnknownModelError      a model name or alias that is not in the catalog
 """
 
@@ -51,12 +53,20 @@ class PayloadError(SourceError):
     """The source's body is not in the documented format (truncated, not JSON, wrong shape)."""
 
 
-class ShrinkGuardError(LLMIntelError):
+class SizeGuardError(LLMIntelError):
+    """A run's size is far from the last good run's: refused (`--force` accepts it)."""
+
+
+class ShrinkGuardError(SizeGuardError):
     """A run returned far fewer entries than the last good run and was refused."""
 
 
+class GrowGuardError(SizeGuardError):
+    """A run returned far more entries than the last good run and was refused."""
+
+
 class SyncLockedError(LLMIntelError):
-    """Another sync of the same source is running."""
+    """Another sync holds the sync lock; the message names it."""
 
 
 class UnknownModelError(LLMIntelError):

@@ -10,8 +10,13 @@ changes a cadence and 0 disables the source. Every job:
   APScheduler skip that one;
 - collapses missed runs (a laptop asleep) into one (`coalesce=True`), run only if it is
   less than half an interval late (`misfire_grace_time`); otherwise the next one is awaited;
-- waits for the database lock all collector writes share, so syncs of different sources
-  queue instead of failing.
+- waits for the sync lock (`wait_for_lock=True`), so syncs of different sources queue
+  instead of failing.
+
+One more job, `heal-rankings`, at start and then every minute: when a sync was killed
+after writing but before refreshing `model_rankings`, the view is stale; the job
+refreshes it unless a sync is running (that sync refreshes it when it ends). The check is
+one small query.
 
 The runner records every run, failed or not, in `collector_runs`; a job logs its report
 and returns. An unexpected exception is logged with its traceback by APScheduler and with
@@ -33,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
+import psycopg
 from apscheduler.events import EVENT_JOB_ERROR
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -41,14 +47,20 @@ from apscheduler.triggers.interval import IntervalTrigger
 from llm_intelligence.collectors.runner import SourceReport, sync
 from llm_intelligence.collectors.sources import source_names
 from llm_intelligence.config import Settings
+from llm_intelligence.db.sync_lock import RankingsStatus, refresh_stale_rankings
 from llm_intelligence.errors import ConfigError, LLMIntelError
 
-__all__ = ["build_scheduler", "run_scheduler", "source_intervals"]
+__all__ = ["add_rankings_heal_job", "build_scheduler", "run_scheduler", "source_intervals"]
 
 logger = logging.getLogger(__name__)
 
 SyncFunction = Callable[..., Sequence[SourceReport]]
 """`collectors.runner.sync`'s shape: (url, *, settings, sources, offline, wait_for_lock)."""
+HealFunction = Callable[[str], RankingsStatus]
+"""`db.sync_lock.refresh_stale_rankings`'s shape."""
+
+HEAL_JOB_ID = "heal-rankings"
+HEAL_INTERVAL = timedelta(minutes=1)
 
 
 def source_intervals(settings: Settings) -> dict[str, timedelta]:
@@ -99,6 +111,38 @@ def build_scheduler(
     return scheduler
 
 
+def add_rankings_heal_job(
+    scheduler: BaseScheduler, *, url: str, heal: HealFunction = refresh_stale_rankings
+) -> None:
+    """Add the job that refreshes a stale `model_rankings` (at start, then every minute)."""
+    scheduler.add_job(
+        _heal_rankings,
+        trigger=IntervalTrigger(seconds=int(HEAL_INTERVAL.total_seconds()), timezone=UTC),
+        args=(url, heal),
+        id=HEAL_JOB_ID,
+        name="refresh stale rankings",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(HEAL_INTERVAL.total_seconds()),
+        next_run_time=datetime.now(UTC),
+        replace_existing=True,
+    )
+
+
+def _heal_rankings(url: str, heal: HealFunction) -> None:
+    try:
+        status = heal(url)
+    except (LLMIntelError, psycopg.Error) as e:
+        # The database is away or refused: the next minute tries again.
+        logger.warning("stale rankings check failed: %s", e)
+        return
+    if status.refreshed_now:
+        logger.warning(
+            "model_rankings was left stale by an interrupted sync (last refreshed %s): refreshed",
+            status.last_refreshed_at,
+        )
+
+
 def run_scheduler(*, url: str, settings: Settings) -> None:
     """Sync every enabled source on its cadence, in the foreground, until SIGINT or SIGTERM.
 
@@ -106,7 +150,8 @@ def run_scheduler(*, url: str, settings: Settings) -> None:
     commits) before this returns: `shutdown(wait=True)`. A second signal, or SIGKILL,
     stops the process at once: the interrupted sync's transaction is rolled back by
     Postgres when the connection drops, so the catalog keeps the previous data, and that
-    run's `collector_runs` row stays at status 'running' with no `finished_at`.
+    run's `collector_runs` row stays 'running' until the next sync (or `llm-intel runs`)
+    marks it 'abandoned'; the heal job refreshes rankings it left stale.
 
     Signal handlers are installed only when called from the main thread (Python delivers
     signals there only) and the previous handlers are restored on return. Raises
@@ -120,6 +165,7 @@ def run_scheduler(*, url: str, settings: Settings) -> None:
         raise ConfigError(
             "every source is disabled (all LLM_INTEL_SCHEDULE_*_MINUTES are 0): nothing to run"
         )
+    add_rankings_heal_job(scheduler, url=url)
     logger.info(
         "scheduler started (%s): %s",
         "offline" if settings.schedule_offline else "online",

@@ -9,6 +9,7 @@ for a recorder, so retry tests neither wait nor lose track of the delays asked f
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -25,8 +26,8 @@ from psycopg.rows import dict_row
 
 from llm_intelligence.collectors import fetch, openrouter
 from llm_intelligence.collectors.runner import SourceReport, payload_fingerprint, sync
-from llm_intelligence.collectors.writer import SYNC_LOCK_KEY
 from llm_intelligence.config import Settings
+from llm_intelligence.errors import SyncLockedError
 from tests.factories import refresh_count
 
 DATA = Path(__file__).parent / "data"
@@ -793,29 +794,43 @@ def test_every_run_is_recorded_finished_with_a_final_status(
         assert (row["error"] is None) == (row["status"] == "succeeded")
 
 
-def test_run_is_closed_even_when_an_unexpected_error_escapes(
-    db_url: str, upstream: FakeUpstream
+def test_an_unexpected_error_fails_only_its_own_source(
+    db_url: str, upstream: FakeUpstream, caplog: pytest.LogCaptureFixture
 ) -> None:
-    upstream.route(LITELLM_URL, RuntimeError("bug in a transport"))
+    upstream.route(LITELLM_URL, RuntimeError("bug in a transport " + "x" * 5000))
+    upstream.json(
+        MODELS_DEV_URL, models_dev_payload("openai", {"gpt-4o": {"input": 2.5, "output": 10}})
+    )
 
-    with pytest.raises(RuntimeError):
-        run(db_url, upstream, "litellm")
+    with caplog.at_level(logging.ERROR, logger="llm_intelligence.collectors.runner"):
+        reports = run(db_url, upstream, "litellm", "models-dev")
 
-    [row] = runs(db_url)
-    assert row["status"] == "failed"
-    assert row["error"] and row["finished_at"] is not None
+    assert [(r.source, r.status) for r in reports] == [
+        ("litellm", "failed"),
+        ("models-dev", "succeeded"),
+    ]
+    litellm_run = runs(db_url)[0]
+    assert litellm_run["status"] == "failed" and litellm_run["finished_at"] is not None
+    assert litellm_run["error"].startswith("litellm: unexpected RuntimeError: bug in a transport")
+    assert len(litellm_run["error"]) <= 600  # capped, saying how long it was
+    assert set(pricing(db_url, "models-dev")) == {"openai/gpt-4o"}
+    assert "Traceback" in caplog.text and "RuntimeError" in caplog.text
 
 
 # --- 9. concurrent syncs -------------------------------------------------------------------
 
 
-def _waiting_for_advisory_lock(db_url: str) -> bool:
+def _waiting_for_a_lock(db_url: str) -> bool:
     return bool(
         scalar(
             db_url,
             "select count(*) > 0 from pg_locks l join pg_database d on d.oid = l.database"
-            " where l.locktype = 'advisory' and not l.granted"
-            " and d.datname = current_database()",
+            " where not l.granted and d.datname = current_database()",
+        )
+        or scalar(
+            db_url,
+            "select count(*) > 0 from pg_stat_activity"
+            " where datname = current_database() and wait_event_type = 'Lock'",
         )
     )
 
@@ -830,9 +845,10 @@ def _wait_until(condition: Callable[[], bool], *, timeout: float) -> None:
 
 @pytest.fixture
 def lock_holder(db_url: str) -> Iterator[psycopg.Connection[Any]]:
-    """A connection holding the sync lock in an open transaction until it commits."""
+    """A connection holding the sync lock in an open transaction until it commits, as a
+    running sync does."""
     with psycopg.connect(db_url) as holder:
-        holder.execute("select pg_advisory_xact_lock(%s)", (SYNC_LOCK_KEY,))
+        holder.execute("select from llm_intel_private.sync_lock where name = 'sync' for update")
         yield holder
         holder.rollback()
 
@@ -842,11 +858,11 @@ def test_sync_is_refused_while_another_sync_holds_the_lock(
 ) -> None:
     upstream.json(LITELLM_URL, litellm_models(3))
 
-    report = run_one(db_url, upstream, "litellm", wait_for_lock=False)
+    with pytest.raises(SyncLockedError, match="another sync is running"):
+        run_one(db_url, upstream, "litellm", wait_for_lock=False)
 
-    assert report.status == "refused"
-    assert report.error is not None and "another sync" in report.error
-    assert runs(db_url)[0]["status"] == "refused"
+    assert runs(db_url) == []  # refused before anything: no run rows, nothing fetched
+    assert upstream.requests == []
     assert catalog_state(db_url) == EMPTY
 
 
@@ -858,7 +874,7 @@ def test_waiting_sync_completes_once_the_lock_is_released(
     with ThreadPoolExecutor(max_workers=1) as pool:
         try:
             future = pool.submit(run_one, db_url, upstream, "litellm", wait_for_lock=True)
-            _wait_until(lambda: _waiting_for_advisory_lock(db_url), timeout=15)
+            _wait_until(lambda: _waiting_for_a_lock(db_url), timeout=15)
             waited = not future.done()
             state_while_waiting = catalog_state(db_url)
         finally:

@@ -1,7 +1,14 @@
 """Run collectors: fetch and parse, resolve identities, guard, write, record the run.
 
 Every run, failed or not, leaves one `collector_runs` row with its counts and error. One
-failing source never stops the others.
+failing source never stops the others, not even an unexpected exception in its parser or
+writer (a bug): that source's run fails with the exception's type and message, the
+traceback is logged, and the next source runs. Only KeyboardInterrupt and SystemExit stop
+a sync (the run in progress is recorded as failed, interrupted).
+
+A whole sync holds the sync lock (`db.sync_lock`): a second sync waits or stops before
+doing anything. A run killed outright (SIGKILL, lost connection) stays `running` until the
+next sync or `llm-intel runs` finds its session gone and marks it `abandoned`.
 """
 
 from __future__ import annotations
@@ -29,18 +36,27 @@ from llm_intelligence.collectors.sources import get_source, skips_offline, sourc
 from llm_intelligence.collectors.writer import write_source
 from llm_intelligence.config import Settings
 from llm_intelligence.db.connection import connect
+from llm_intelligence.db.sync_lock import abandon_dead_runs, hold_sync_lock
 from llm_intelligence.errors import (
+    GrowGuardError,
     LLMIntelError,
     ShrinkGuardError,
+    SizeGuardError,
     SyncLockedError,
 )
 
 logger = logging.getLogger(__name__)
 
-# LiteLLM's own loader refuses a remote price map with far fewer entries than its backup;
-# the same guard here: fewer than half the rows of the last good run is refused.
+# The size guard, both ways, against the last good run's valid rows (--force accepts):
+# LiteLLM's own loader refuses a remote price map with far fewer entries than its backup,
+# so fewer than half is refused; an upstream that suddenly lists more than three times as
+# many rows (a wrong file, a generated dump) is refused too.
 SHRINK_GUARD_RATIO = 0.5
+GROW_GUARD_RATIO = 3.0
 _REJECTED_SAMPLE = 200
+# Errors and rejection reasons are stored and logged at most this long: upstream text can
+# be any size (a 100 MB number, a 1 MB model id).
+MAX_ERROR_CHARS = 500
 
 PhaseCallback = Callable[[str, str], None]
 
@@ -84,7 +100,7 @@ class _Prepared:
     resolved: ResolvedSource | None = None
     error: LLMIntelError | None = None
     crash: Exception | None = None
-    """Not an expected failure (a bug): recorded as a failed run, then raised."""
+    """Not an expected failure (a bug): fails this source's run only."""
 
 
 def sync(
@@ -94,11 +110,16 @@ def sync(
     sources: Sequence[str] | None = None,
     offline: bool = False,
     force: bool = False,
-    wait_for_lock: bool = False,
+    wait_for_lock: bool | float = False,
     client: httpx.Client | None = None,
     on_phase: PhaseCallback | None = None,
 ) -> list[SourceReport]:
     """Sync the named sources (all when none), each in its own recorded run.
+
+    Exclusive: the whole sync holds the sync lock. When another sync holds it,
+    `wait_for_lock` decides: False raises SyncLockedError at once (naming the running
+    sync), True waits as long as it takes, a number waits that many seconds at most;
+    nothing is fetched, written or recorded before the lock is held.
 
     Pipelined: one worker thread fetches, parses and resolves the sources in order while
     this thread writes the previous one (psycopg waits on the server without the GIL).
@@ -108,7 +129,9 @@ def sync(
     for name in names:
         get_source(name)  # unknown names fail before anything runs
     notify = on_phase or (lambda _source, _phase: None)
-    with connect(url, autocommit=True) as conn:
+    wait = None if wait_for_lock is True else float(wait_for_lock)
+    with hold_sync_lock(url, sources=names, wait=wait), connect(url, autocommit=True) as conn:
+        abandon_dead_runs(conn)
         # One rankings refresh after all sources instead of one per source's transaction.
         conn.execute("set llm_intel.defer_rankings_refresh = on")
         # Read before any write; each run only writes its own source's rows.
@@ -123,16 +146,23 @@ def sync(
                 ]
                 try:
                     return [
-                        _record(
-                            conn, future, force=force, wait_for_lock=wait_for_lock, notify=notify
-                        )
-                        for future in prepared
+                        _record(conn, future, force=force, notify=notify) for future in prepared
                     ]
                 except BaseException:
-                    pool.shutdown(cancel_futures=True)  # no more fetching for a failed sync
+                    pool.shutdown(cancel_futures=True)  # no more fetching for a stopped sync
                     raise
         finally:
-            refresh_if_stale(conn)
+            _final_refresh(conn)
+
+
+def _final_refresh(conn: psycopg.Connection[Any]) -> None:
+    # A failure here must not hide the sync's outcome (or the exception on its way up);
+    # the view stays stale, which readers are told, until the scheduler or `db start`
+    # refreshes it.
+    try:
+        refresh_if_stale(conn)
+    except psycopg.Error as e:
+        logger.error("model_rankings not refreshed (it stays stale): %s", capped(str(e)))
 
 
 def refresh_if_stale(conn: psycopg.Connection[Any]) -> bool:
@@ -175,7 +205,7 @@ def _prepare(
         prepared.timings["identity"] = time.perf_counter() - started
     except LLMIntelError as e:
         prepared.error = e
-    except Exception as e:  # noqa: BLE001 - carried to the writer thread, recorded, re-raised
+    except Exception as e:  # noqa: BLE001 - carried to the writer thread: fails this source
         prepared.crash = e
     return prepared
 
@@ -185,7 +215,6 @@ def _record(
     future: Future[_Prepared],
     *,
     force: bool,
-    wait_for_lock: bool,
     notify: PhaseCallback,
 ) -> SourceReport:
     """Guard, write and record one prepared source; every outcome leaves a run row."""
@@ -209,7 +238,6 @@ def _record(
     details: dict[str, Any] = {"fingerprint": prepared.fingerprint}
     try:
         if prepared.crash is not None:
-            report.error = f"{name}: unexpected {type(prepared.crash).__name__}: {prepared.crash}"
             raise prepared.crash
         if prepared.error is not None:
             raise prepared.error
@@ -224,13 +252,15 @@ def _record(
         report.seen = len(resolved.prices)
         report.rejected = len(resolved.rejected)
         for row in resolved.rejected[:20]:
-            logger.warning("%s: rejected %s: %s", name, row.source_key, row.reason)
+            logger.warning("%s: rejected %s: %s", name, capped(row.source_key), capped(row.reason))
 
         if not force:
-            _guard_shrink(conn, name, report.seen)
+            _guard_size(conn, name, report.seen)
 
         notify(name, "writing")
-        counts = write_source(conn, resolved, wait_for_lock=wait_for_lock)
+        # The whole-sync lock keeps other syncs out; the write lock is only ever held
+        # a moment by a writer called on its own: waiting for it is right.
+        counts = write_source(conn, resolved, wait_for_lock=True)
         report.timings["write"] = counts.write_seconds
         report.timings["refresh"] = counts.commit_seconds
         report.inserted, report.updated = counts.inserted, counts.updated
@@ -238,22 +268,33 @@ def _record(
         report.status = "succeeded"
         details |= {
             "rejected_sample": [
-                {"key": r.source_key, "reason": r.reason}
+                {"key": capped(r.source_key), "reason": capped(r.reason)}
                 for r in resolved.rejected[:_REJECTED_SAMPLE]
             ],
             "models_inserted": counts.models_inserted,
             "models_updated": counts.models_updated,
             "alias_conflicts": resolved.alias_conflicts,
         }
-    except (ShrinkGuardError, SyncLockedError) as e:
+    except (SizeGuardError, SyncLockedError) as e:
         report.status, report.error = "refused", str(e)
     except LLMIntelError as e:
         report.status, report.error = "failed", str(e)
     except psycopg.Error as e:
         report.status, report.error = "failed", f"{name}: database error: {e}"
+    except Exception as e:  # a bug in one source must not stop the others
+        report.status = "failed"
+        report.error = f"{name}: unexpected {type(e).__name__}: {e}"
+        logger.error(
+            "%s: unexpected %s; this source's run failed, the others go on",
+            name,
+            type(e).__name__,
+            exc_info=e,
+        )
     finally:
-        if report.status == "running":  # an unexpected exception is on its way up
-            report.status, report.error = "failed", report.error or "interrupted"
+        if report.status == "running":  # KeyboardInterrupt or SystemExit: the sync stops
+            report.status, report.error = "failed", "interrupted"
+        if report.error is not None:
+            report.error = capped(report.error)
         if report.status != "succeeded":
             # A failed run must not vouch for its payload: the next run parses it again.
             details.pop("fingerprint", None)
@@ -263,6 +304,13 @@ def _record(
         if report.error:
             logger.error("%s run %s: %s", name, report.status, report.error)
     return report
+
+
+def capped(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """`text` cut to `limit` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [cut: {len(text)} characters]"
 
 
 def payload_fingerprint(payload: Any) -> str:
@@ -318,8 +366,12 @@ def _last_good_runs(conn: psycopg.Connection[Any], names: list[str]) -> dict[str
 
 
 def _start_run(conn: psycopg.Connection[Any], source: str, started_at: datetime) -> int:
+    # The backend that runs it, with its start time (a pid can be reused): a later run
+    # that finds this backend gone marks the run abandoned.
     row = conn.execute(
-        "insert into public.collector_runs (source, started_at) values (%s, %s) returning id",
+        "insert into public.collector_runs (source, started_at, backend_pid, backend_started_at)"
+        " values (%s, %s, pg_backend_pid(), (select backend_start from pg_catalog.pg_stat_activity"
+        " where pid = pg_backend_pid())) returning id",
         (source, started_at),
     ).fetchone()
     assert row is not None
@@ -348,7 +400,8 @@ def _finish_run(
     )
 
 
-def _guard_shrink(conn: psycopg.Connection[Any], source: str, seen: int) -> None:
+def _guard_size(conn: psycopg.Connection[Any], source: str, seen: int) -> None:
+    """Refuse a run far smaller or far larger than the last good run (see the ratios)."""
     row = conn.execute(
         "select rows_seen from public.collector_runs where source = %s and status = 'succeeded'"
         " order by started_at desc, id desc limit 1",
@@ -359,8 +412,15 @@ def _guard_shrink(conn: psycopg.Connection[Any], source: str, seen: int) -> None
     last_good = int(row[0])
     if seen < last_good * SHRINK_GUARD_RATIO:
         raise ShrinkGuardError(
-            f"{source}: upstream returned {seen} valid rows, less than half of the last good "
-            f"run's {last_good}; refused, the previous data stays (use --force to accept)"
+            f"{source}: upstream returned {seen} valid rows, less than "
+            f"{SHRINK_GUARD_RATIO:g}x the last good run's {last_good}; refused, the previous "
+            "data stays (use --force to accept)"
+        )
+    if last_good > 0 and seen > last_good * GROW_GUARD_RATIO:
+        raise GrowGuardError(
+            f"{source}: upstream returned {seen} valid rows, more than "
+            f"{GROW_GUARD_RATIO:g}x the last good run's {last_good}; refused, the previous "
+            "data stays (check the upstream, then use --force to accept)"
         )
 
 

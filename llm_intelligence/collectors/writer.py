@@ -1,4 +1,4 @@
-"""Write one source's rows: one transaction, under an advisory lock, set-based.
+"""Write one source's rows: one transaction, under the write lock, set-based.
 
 Models, aliases and prices take the shortest path the database allows: the writer reads
 which keys the catalog already holds, COPYs the new rows straight into their tables, and
@@ -22,11 +22,12 @@ import orjson
 import psycopg
 
 from llm_intelligence.collectors.resolve import ResolvedModel, ResolvedPrice, ResolvedSource
+from llm_intelligence.db.sync_lock import WRITE_ROW, lock_row
 from llm_intelligence.errors import SyncLockedError
 
-# All collector writes share one lock: two syncs never interleave their writes, and no
-# other collector adds a key between the read of existing keys and the COPY of new ones.
-SYNC_LOCK_KEY = 0x11_7E_5A_C0
+# All collector writes share one lock (a row of a private table, see db.sync_lock): two
+# writers never interleave, and no other collector adds a key between the read of existing
+# keys and the COPY of new ones.
 
 # `models.provider` is the model's author (who made it), not who serves it.
 MODEL_COLUMNS = (
@@ -173,11 +174,7 @@ def write_source(
 
 
 def _take_lock(conn: psycopg.Connection[Any], source: str, *, wait: bool) -> None:
-    if wait:
-        conn.execute("select pg_advisory_xact_lock(%s)", (SYNC_LOCK_KEY,))
-        return
-    row = conn.execute("select pg_try_advisory_xact_lock(%s)", (SYNC_LOCK_KEY,)).fetchone()
-    if not (row and row[0]):
+    if not lock_row(conn, WRITE_ROW, wait=None if wait else 0):
         raise SyncLockedError(
             f"{source}: another sync is writing to this database; nothing was written. "
             "Try again when it has finished."
