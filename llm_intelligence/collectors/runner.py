@@ -17,7 +17,9 @@ import functools
 import hashlib
 import json
 import logging
+import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from llm_intelligence.collectors.fetch import NonFiniteNumber
+from llm_intelligence.collectors.limits import clip
 from llm_intelligence.collectors.resolve import ResolvedSource, resolve
 from llm_intelligence.collectors.sources import get_source, skips_offline, source_names
 from llm_intelligence.collectors.writer import write_source
@@ -54,9 +57,6 @@ logger = logging.getLogger(__name__)
 SHRINK_GUARD_RATIO = 0.5
 GROW_GUARD_RATIO = 3.0
 _REJECTED_SAMPLE = 200
-# Errors and rejection reasons are stored and logged at most this long: upstream text can
-# be any size (a 100 MB number, a 1 MB model id).
-MAX_ERROR_CHARS = 500
 
 PhaseCallback = Callable[[str, str], None]
 
@@ -162,7 +162,7 @@ def _final_refresh(conn: psycopg.Connection[Any]) -> None:
     try:
         refresh_if_stale(conn)
     except psycopg.Error as e:
-        logger.error("model_rankings not refreshed (it stays stale): %s", capped(str(e)))
+        logger.error("model_rankings not refreshed (it stays stale): %s", clip(str(e)))
 
 
 def refresh_if_stale(conn: psycopg.Connection[Any]) -> bool:
@@ -252,7 +252,7 @@ def _record(
         report.seen = len(resolved.prices)
         report.rejected = len(resolved.rejected)
         for row in resolved.rejected[:20]:
-            logger.warning("%s: rejected %s: %s", name, capped(row.source_key), capped(row.reason))
+            logger.warning("%s: rejected %s: %s", name, row.source_key, row.reason)
 
         if not force:
             _guard_size(conn, name, report.seen)
@@ -268,7 +268,7 @@ def _record(
         report.status = "succeeded"
         details |= {
             "rejected_sample": [
-                {"key": capped(r.source_key), "reason": capped(r.reason)}
+                {"key": r.source_key, "reason": r.reason}
                 for r in resolved.rejected[:_REJECTED_SAMPLE]
             ],
             "models_inserted": counts.models_inserted,
@@ -281,20 +281,25 @@ def _record(
         report.status, report.error = "failed", str(e)
     except psycopg.Error as e:
         report.status, report.error = "failed", f"{name}: database error: {e}"
-    except Exception as e:  # a bug in one source must not stop the others
+    except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
         report.status = "failed"
-        report.error = f"{name}: unexpected {type(e).__name__}: {e}"
+        report.error = clip(f"{name}: unexpected {type(e).__name__}: {e}")
         logger.error(
-            "%s: unexpected %s; this source's run failed, the others go on",
+            "%s: unexpected %s; this source's run fails, the others go on. "
+            "Traceback (most recent call last):\n%s%s",
             name,
             type(e).__name__,
-            exc_info=e,
+            "".join(traceback.format_tb(e.__traceback__)),
+            report.error,
         )
     finally:
         if report.status == "running":  # KeyboardInterrupt or SystemExit: the sync stops
-            report.status, report.error = "failed", "interrupted"
+            stopped_by = sys.exc_info()[0]
+            report.status = "failed"
+            report.error = f"interrupted ({stopped_by.__name__ if stopped_by else 'stopped'})"
         if report.error is not None:
-            report.error = capped(report.error)
+            # Stored and logged short: upstream text can be any size (a 1 MB model id).
+            report.error = clip(report.error)
         if report.status != "succeeded":
             # A failed run must not vouch for its payload: the next run parses it again.
             details.pop("fingerprint", None)
@@ -304,13 +309,6 @@ def _record(
         if report.error:
             logger.error("%s run %s: %s", name, report.status, report.error)
     return report
-
-
-def capped(text: str, limit: int = MAX_ERROR_CHARS) -> str:
-    """`text` cut to `limit` characters, saying how long it was."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}... [cut: {len(text)} characters]"
 
 
 def payload_fingerprint(payload: Any) -> str:
