@@ -18,8 +18,6 @@ from llm_intelligence.db.connection import connect
 from llm_intelligence.errors import MigrationError
 
 _FILE_NAME = re.compile(r"^(?P<version>\d{14})_(?P<name>[a-z0-9_]+)\.sql$")
-# Any constant works; it only has to be the same for every runner.
-_ADVISORY_LOCK_KEY = 0x11_7E_11_16
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +61,19 @@ def discover(directory: Path | None = None) -> list[Migration]:
 
 
 def _ensure_history_table(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-    conn.execute("create schema if not exists supabase_migrations")
-    conn.execute(
-        "create table if not exists supabase_migrations.schema_migrations ("
-        " version text not null primary key, statements text[], name text)"
-    )
+    exists = conn.execute(
+        "select to_regclass('supabase_migrations.schema_migrations') is not null"
+    ).fetchone()
+    if exists and exists[0]:
+        return
+    try:
+        conn.execute("create schema if not exists supabase_migrations")
+        conn.execute(
+            "create table if not exists supabase_migrations.schema_migrations ("
+            " version text not null primary key, statements text[], name text)"
+        )
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject):
+        pass  # another runner created it at the same moment: `if not exists` is not atomic
 
 
 def _applied_versions(conn: psycopg.Connection[tuple[object, ...]]) -> set[str]:
@@ -85,33 +91,44 @@ def pending_migrations(url: str, *, directory: Path | None = None) -> list[Migra
 
 
 def apply_migrations(url: str, *, directory: Path | None = None) -> MigrationResult:
-    """Apply every pending migration, each in its own transaction with its history row."""
+    """Apply every pending migration, each in its own transaction with its history row.
+
+    Two runners at once (two `db start`s, CI shards, a sync and `db migrate`) never apply
+    a file twice: each pending file is applied under an exclusive lock on the history
+    table, after checking again that nobody applied it meanwhile. Not an advisory lock:
+    any role (anon too) may take any advisory key, and could stall every command. When
+    nothing is pending, nothing is locked.
+    """
     migrations = discover(directory)
     result = MigrationResult()
     with connect(url, autocommit=True) as conn:
-        # Two runners at once (two `db start`s, CI shards) must not apply a file twice.
-        conn.execute("select pg_advisory_lock(%s)", (_ADVISORY_LOCK_KEY,))
-        try:
-            _ensure_history_table(conn)
-            applied = _applied_versions(conn)
-            for migration in migrations:
-                if migration.version in applied:
-                    result.already_applied += 1
-                    continue
-                sql = migration.sql()
-                try:
-                    with conn.transaction():
-                        conn.execute(sql.encode())
-                        conn.execute(
-                            "insert into supabase_migrations.schema_migrations"
-                            " (version, statements, name) values (%s, %s, %s)",
-                            (migration.version, [sql], migration.name),
-                        )
-                except psycopg.Error as e:
-                    raise MigrationError(
-                        f"migration {migration.path.name} failed and was rolled back: {e}"
-                    ) from e
-                result.applied.append(migration)
-        finally:
-            conn.execute("select pg_advisory_unlock(%s)", (_ADVISORY_LOCK_KEY,))
+        _ensure_history_table(conn)
+        applied = _applied_versions(conn)
+        for migration in migrations:
+            if migration.version in applied:
+                result.already_applied += 1
+                continue
+            sql = migration.sql()
+            try:
+                with conn.transaction():
+                    conn.execute(
+                        "lock table supabase_migrations.schema_migrations in exclusive mode"
+                    )
+                    if conn.execute(
+                        "select 1 from supabase_migrations.schema_migrations where version = %s",
+                        (migration.version,),
+                    ).fetchone():
+                        result.already_applied += 1  # another runner was first
+                        continue
+                    conn.execute(sql.encode())
+                    conn.execute(
+                        "insert into supabase_migrations.schema_migrations"
+                        " (version, statements, name) values (%s, %s, %s)",
+                        (migration.version, [sql], migration.name),
+                    )
+            except psycopg.Error as e:
+                raise MigrationError(
+                    f"migration {migration.path.name} failed and was rolled back: {e}"
+                ) from e
+            result.applied.append(migration)
     return result
