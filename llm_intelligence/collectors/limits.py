@@ -149,6 +149,8 @@ _REPR.maxlevel = 2
 
 def echo(value: object, limit: int = MAX_ECHO) -> str:
     """A short, printable repr of an upstream value for a reason or log line."""
+    if isinstance(value, str):  # clipped whole, so the note gives its real length
+        return f"'{clip(value, max(limit - 2, 1))}'"
     try:
         text = _REPR.repr(value)
     except ValueError:  # an int beyond Python's int-to-string digit limit
@@ -165,7 +167,7 @@ def _text_problem(name: str, value: str | None, limit: int) -> str | None:
     if len(value) > limit:
         return f"{name} is {len(value):,} characters long (at most {limit}): {echo(value, 40)}"
     if (bad := _UNPRINTABLE.search(value)) is not None:
-        return f"{name} holds the control character {_escape(bad)}: {echo(value, 60)}"
+        return f"{name} holds the character {_escape(bad)}, not allowed here: {echo(value, 60)}"
     return None
 
 
