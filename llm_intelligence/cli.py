@@ -16,7 +16,12 @@ from rich.table import Table
 from llm_intelligence import rankings
 from llm_intelligence.config import load_settings
 from llm_intelligence.db import apply_migrations, connect, embedded, resolve_database_url
-from llm_intelligence.db.sync_lock import RankingsStatus, abandon_dead_runs, refresh_stale_rankings
+from llm_intelligence.db.sync_lock import (
+    RankingsStatus,
+    abandon_dead_runs,
+    rankings_status,
+    refresh_stale_rankings,
+)
 from llm_intelligence.errors import LLMIntelError, SyncLockedError
 
 app = typer.Typer(
@@ -88,6 +93,15 @@ def db_start() -> None:
         )
     _warn_if_stale(status)
     typer.echo(url)
+
+
+def _healed_rankings(url: str) -> RankingsStatus | None:
+    """Refresh stale rankings if this role may (a read-only role may not: None)."""
+    try:
+        return refresh_stale_rankings(url)
+    except psycopg.Error as e:
+        logging.getLogger(__name__).info("stale rankings not refreshed: %s", e)
+        return None
 
 
 def _when(moment: Any) -> str:
@@ -198,11 +212,13 @@ def rank(
         raise _fail(f"--max-input-price must be a number, got {max_input_price!r}") from e
     try:
         url = _migrated_url()
-        status = refresh_stale_rankings(url)
+        status = _healed_rankings(url)
         with connect(url) as conn:
             rows = rankings.rank_models(
                 conn, category=category, max_results=limit, max_input_price=price
             )
+            if status is None:
+                status = rankings_status(conn)
     except LLMIntelError as e:
         raise _fail(e) from e
     except psycopg.Error as e:
@@ -352,8 +368,12 @@ def runs(
     sync) are marked `abandoned` first."""
     try:
         with connect(_migrated_url()) as conn:
-            abandon_dead_runs(conn)
-            conn.commit()
+            try:
+                abandon_dead_runs(conn)
+                conn.commit()
+            except psycopg.Error as e:  # a role that may not: the list is still worth showing
+                conn.rollback()
+                err_console.print(f"[yellow]warning:[/yellow] dead runs not checked: {e}")
             rows = conn.execute(
                 "select id, source, started_at, status, rows_inserted, rows_updated,"
                 " rows_unchanged, rows_rejected, rows_deactivated,"
