@@ -11,6 +11,7 @@ import psycopg
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from llm_intelligence import rankings
@@ -56,7 +57,8 @@ def _main(
 
 
 def _fail(error: object) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {error}")
+    # Escaped: error text can quote upstream data, and `[...]` in it is not rich markup.
+    err_console.print(f"[red]error:[/red] {escape(str(error))}")
     return typer.Exit(code=1)
 
 
@@ -330,7 +332,7 @@ def sync(
                 on_phase=on_phase,
             )
     except SyncLockedError as e:
-        err_console.print(f"[red]error:[/red] {e}")
+        err_console.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(code=EXIT_SYNC_RUNNING) from e
     except LLMIntelError as e:
         raise _fail(e) from e
@@ -354,7 +356,7 @@ def sync(
     console.print(table)
     for r in reports:
         if r.error and r.status != "succeeded":
-            err_console.print(f"[yellow]{r.source}[/yellow] {r.status}: {r.error}")
+            err_console.print(f"[yellow]{r.source}[/yellow] {r.status}: {escape(r.error)}")
     if any(r.status in ("failed", "refused") for r in reports):
         raise typer.Exit(code=1)
 
@@ -373,7 +375,9 @@ def runs(
                 conn.commit()
             except psycopg.Error as e:  # a role that may not: the list is still worth showing
                 conn.rollback()
-                err_console.print(f"[yellow]warning:[/yellow] dead runs not checked: {e}")
+                err_console.print(
+                    f"[yellow]warning:[/yellow] dead runs not checked: {escape(str(e))}"
+                )
             rows = conn.execute(
                 "select id, source, started_at, status, rows_inserted, rows_updated,"
                 " rows_unchanged, rows_rejected, rows_deactivated,"
@@ -400,7 +404,7 @@ def runs(
     console.print(table)
     for row in rows:
         if row[10]:
-            console.print(f"run {row[0]} ({row[1]}, {row[3]}): {row[10]}")
+            console.print(f"run {row[0]} ({row[1]}, {row[3]}): {escape(str(row[10]))}")
 
 
 @app.command("schedule")

@@ -142,3 +142,18 @@ def test_malformed_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     result = runner.invoke(app, ["db", "stop"])
     assert result.exit_code == 1
     assert "LLM_INTEL_SCHEDULE_JITTER_SECONDS" in result.stderr
+
+
+def test_error_text_is_printed_as_is_not_as_markup(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `[/]` would close a rich markup tag that was never opened (MarkupError) if printed
+    # as markup; upstream names and paths can hold anything.
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("LLM_INTEL_MODELS_DEV_URL", str(tmp_path / "[/]missing[red].json"))
+    result = runner.invoke(app, ["sync", "models-dev", "--offline"])
+    assert result.exit_code == 1, result.output
+    assert "[/]missing[red].json" in "".join(result.stderr.split())
+    runs = runner.invoke(app, ["runs"])
+    assert runs.exit_code == 0, runs.output
+    assert "[/]missing[red].json" in "".join(runs.stdout.split())
