@@ -25,4 +25,10 @@ def test_bench_script_imports_and_has_a_main(name: str, monkeypatch: pytest.Monk
 
 
 def test_every_bench_script_is_listed() -> None:
-    assert {"bench_database", "bench_sync", "identity_eval", "write_costs"} <= set(SCRIPTS)
+    assert {
+        "bench_bulk_changes",
+        "bench_database",
+        "bench_sync",
+        "identity_eval",
+        "write_costs",
+    } <= set(SCRIPTS)
