@@ -21,6 +21,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from psycopg import errors
+from psycopg.conninfo import make_conninfo
 
 from llm_intelligence.collectors import runner
 from llm_intelligence.collectors.resolve import resolve
@@ -28,7 +29,11 @@ from llm_intelligence.collectors.rows import ModelInfo, ParsedSource, PriceRow
 from llm_intelligence.collectors.writer import write_source
 from llm_intelligence.config import Settings
 from llm_intelligence.db import apply_migrations
-from llm_intelligence.db.sync_lock import RankingsStatus, refresh_stale_rankings
+from llm_intelligence.db.sync_lock import (
+    RankingsStatus,
+    abandon_dead_runs,
+    refresh_stale_rankings,
+)
 from llm_intelligence.errors import GrowGuardError, ShrinkGuardError, SyncLockedError
 from llm_intelligence.scheduler import HEAL_JOB_ID, add_rankings_heal_job, build_scheduler
 from tests.factories import add_model, add_price
@@ -372,3 +377,33 @@ def test_grown_payload_is_refused_then_accepted_with_force(db_url: str, tmp_path
     code, out, err = run_cli(["sync", "--offline", "litellm", "--force"], env, tmp_path, "forced")
     assert code == 0, out + err
     assert runs(db_url)[-1][2] == "succeeded"
+
+
+# --- the role that writes runs on hosted Supabase -------------------------------------------
+
+
+def test_a_sync_as_service_role_locks_records_and_abandons(db_url: str) -> None:
+    """`service_role` (the role REST writers and many deployments use) can take the sync
+    lock, record runs with their backend and mark dead ones; `llm-intel` itself migrates
+    first, which needs the database owner."""
+    as_service_role = make_conninfo(db_url, options="-c role=service_role")
+    settings = Settings(litellm_url=str(LITELLM_SAMPLE))
+    [report] = runner.sync(as_service_role, settings=settings, sources=["litellm"], offline=True)
+    assert report.status == "succeeded", report.error
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        recorded = conn.execute(
+            "select backend_pid is not null from collector_runs where id = %s", (report.run_id,)
+        ).fetchone()
+        assert recorded == (True,)
+        # A run left 'running' by a session that is gone.
+        conn.execute(
+            "insert into collector_runs (source, backend_pid, backend_started_at)"
+            " values ('models-dev', 2147483647, now())"
+        )
+    with psycopg.connect(as_service_role, autocommit=True) as conn:
+        assert len(abandon_dead_runs(conn)) == 1
+        assert refresh_stale_rankings(as_service_role).stale is False
+    assert [(r[1], r[2]) for r in runs(db_url)] == [
+        ("litellm", "succeeded"),
+        ("models-dev", "abandoned"),
+    ]
