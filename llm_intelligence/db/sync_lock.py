@@ -180,6 +180,11 @@ def refresh_stale_rankings(url: str) -> RankingsStatus:
         conn.rollback()
         if not status.stale:
             return status
+        # Named like a sync: a sync refused meanwhile says what holds the lock.
+        conn.execute(
+            "select set_config('application_name', %s, true)",
+            (f"{SYNC_APPLICATION_NAME}: refreshing stale rankings",),
+        )
         if not lock_row(conn, SYNC_ROW, wait=0):
             conn.rollback()
             return RankingsStatus(True, status.last_refreshed_at, sync_running=True)
