@@ -10,16 +10,22 @@ lets the backend go on, and it rolls back when it finds its client gone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from llm_intelligence.collectors import runner, sources
+from llm_intelligence.config import Settings
 from tests.factories import add_model, add_price
 from tests.sync_process import (
     LITELLM_SAMPLE,
+    MODELS_DEV_SAMPLE,
     Fifo,
     WriteBlocker,
     active_prices,
@@ -219,3 +225,59 @@ def _runs_with_pids(db_url: str) -> list[tuple[int, str, str, int]]:
 @pytest.fixture(autouse=True)
 def _sample_exists() -> None:
     assert LITELLM_SAMPLE.exists()
+
+
+# --- an unexpected exception in one source (a bug) fails only that source --------------------
+
+
+def _sync_in_process(db_url: str) -> list[runner.SourceReport]:
+    settings = Settings(litellm_url=str(LITELLM_SAMPLE), models_dev_url=str(MODELS_DEV_SAMPLE))
+    return runner.sync(db_url, settings=settings, sources=["litellm", "models-dev"], offline=True)
+
+
+def test_an_exception_escaping_a_parser_fails_only_its_source(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def parse(_payload: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded " + "x" * 10_000)
+
+    patched = dict(sources.SOURCES)
+    patched["litellm"] = dataclasses.replace(patched["litellm"], parse=parse)
+    monkeypatch.setattr(sources, "SOURCES", patched)
+
+    with caplog.at_level(logging.ERROR, logger="llm_intelligence.collectors.runner"):
+        reports = _sync_in_process(db_url)
+
+    assert [(r.source, r.status) for r in reports] == [
+        ("litellm", "failed"),
+        ("models-dev", "succeeded"),
+    ]
+    [failed, _] = runs(db_url)
+    assert failed[4].startswith("litellm: unexpected RecursionError: maximum recursion depth")
+    assert len(failed[4]) <= 500 and "characters, shortened" in failed[4]
+    assert "Traceback" in caplog.text and "in parse" in caplog.text
+    assert max(len(r.getMessage()) for r in caplog.records) < 5_000  # capped in the log too
+    assert active_prices(db_url, "litellm") == 0
+    _assert_runs_match_rows(db_url)
+
+
+def test_an_exception_escaping_a_write_fails_only_its_source(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = runner.write_source
+
+    def write(conn: Any, resolved: Any, **kwargs: Any) -> Any:
+        if resolved.source == "litellm":
+            raise TypeError("Recursion limit reached")
+        return real_write(conn, resolved, **kwargs)
+
+    monkeypatch.setattr(runner, "write_source", write)
+
+    reports = _sync_in_process(db_url)
+
+    assert [(r.source, r.status) for r in reports] == [
+        ("litellm", "failed"),
+        ("models-dev", "succeeded"),
+    ]
+    assert runs(db_url)[0][4] == "litellm: unexpected TypeError: Recursion limit reached"
+    _assert_runs_match_rows(db_url)
