@@ -26,6 +26,7 @@ def test_bench_script_imports_and_has_a_main(name: str, monkeypatch: pytest.Monk
 
 def test_every_bench_script_is_listed() -> None:
     assert {
+        "bench_big_upstream",
         "bench_bulk_changes",
         "bench_database",
         "bench_sync",

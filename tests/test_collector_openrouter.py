@@ -427,3 +427,23 @@ def test_local_mirror_directory(tmp_path: Path) -> None:
         assert all("no such file" in f.reason for f in payload.failures)
         parsed = parse_openrouter(payload.models, payload.endpoints)
         assert "anthropic/claude-sonnet-4.5@anthropic" in {r.source_key for r in parsed.prices}
+
+
+@pytest.mark.parametrize("model_id", ["../../secret", "a/../../b", "a//b", "/etc/passwd", "a\\b"])
+def test_an_id_that_is_not_an_author_slug_path_is_refused(model_id: str) -> None:
+    with pytest.raises(PayloadError, match="not an author/slug path"):
+        endpoints_url(BASE, model_id)
+
+
+def test_a_mirror_model_id_cannot_read_outside_the_mirror(tmp_path: Path) -> None:
+    # A file next to the mirror that a `../` id would reach if it were used as a path.
+    mirror = tmp_path / "mirror"
+    (mirror / "models").mkdir(parents=True)
+    secret = tmp_path / "secret" / "endpoints.json"
+    secret.parent.mkdir()
+    secret.write_text(json.dumps({"data": {"endpoints": []}}))
+    (mirror / "models.json").write_text(json.dumps({"data": [{"id": "../../secret"}]}))
+    payload = fetch_openrouter(base_url=str(mirror), api_key=None)
+    assert payload.endpoints == {}
+    assert [f.source_key for f in payload.failures] == ["../../secret@endpoints"]
+    assert "not an author/slug path" in payload.failures[0].reason

@@ -53,6 +53,7 @@ from pydantic import (
 )
 
 from llm_intelligence.collectors.fetch import fetch_json, new_client
+from llm_intelligence.collectors.limits import echo
 from llm_intelligence.collectors.prices import (
     InvalidPrice,
     decimal_text,
@@ -559,7 +560,17 @@ def models_url(base_url: str | None) -> str:
 
 
 def endpoints_url(base_url: str | None, model_id: str) -> str:
-    """`{base}/models/{author}/{slug}/endpoints`; in a mirror, `.../endpoints.json`."""
+    """`{base}/models/{author}/{slug}/endpoints`; in a mirror, `.../endpoints.json`.
+
+    An id with an empty, `.` or `..` segment or a backslash is refused (PayloadError): it
+    would address another file of a local mirror, or another path of the API.
+    """
+    segments = model_id.split("/")
+    if "\\" in model_id or any(s in ("", ".", "..") for s in segments):
+        raise PayloadError(
+            f"{SOURCE}: model id {echo(model_id)} is not an author/slug path;"
+            " its endpoints were not fetched"
+        )
     base, remote = _base(base_url)
     # Ids are `author/slug[:variant]`; the slash is part of the documented path.
     path = model_id if not remote and "://" not in base else quote(model_id, safe="/:~")
@@ -623,6 +634,9 @@ def fetch_openrouter(
             api_key_env=API_KEY_ENV,
         )
 
+    def get_endpoints(model_id: str) -> Any:
+        return get(endpoints_url(base_url, model_id))
+
     try:
         models = get(models_url(base_url))
         ids = _model_ids(models) if with_endpoints else []
@@ -630,7 +644,7 @@ def fetch_openrouter(
         failures: list[RejectedRow] = []
         with ThreadPoolExecutor(concurrency, thread_name_prefix="openrouter") as pool:
             futures: dict[str, Future[Any]] = {
-                model_id: pool.submit(get, endpoints_url(base_url, model_id)) for model_id in ids
+                model_id: pool.submit(get_endpoints, model_id) for model_id in ids
             }
             try:
                 for model_id, future in futures.items():
