@@ -36,6 +36,7 @@ from llm_intelligence.collectors.limits import (
     clip,
     echo,
     row_problem,
+    tidy,
 )
 from llm_intelligence.collectors.litellm import SNAPSHOT_FILENAME, parse_litellm
 from llm_intelligence.collectors.models_dev import parse_models_dev
@@ -463,11 +464,15 @@ def test_models_dev_rejects_bad_models_alone() -> None:
     assert "exponent beyond ±99" in reasons[f"{provider}/huge-context"]
     # Deep where a number belongs: rejected by the type check before the marker is reached.
     assert "cost.input: not a number: [[[...]]]" in reasons[f"{provider}/deep-cost"]
-    assert "display_name holds the character \\x00" in reasons[f"{provider}/nul-name"]
+    # A display name is free text: cleaned (a NUL, a stray tab), never a reason to reject.
+    assert f"{provider}/nul-name" not in reasons
+    names = {m.display_name for m in resolved.models}
+    assert "a b" in names
+    assert not any(n and ("\x00" in n or "\t" in n) for n in names)
     long_reason = reasons[clip(f"{provider}/{long_id}", MAX_KEY_ECHO)]
     assert "source_key is 9,007 characters long" in long_reason
     assert len(long_reason) <= MAX_REASON_LENGTH
-    assert len(resolved.prices) == len(good.prices)
+    assert len(resolved.prices) == len(good.prices) + 1  # nul-name
 
 
 def test_openrouter_rejects_bad_models_alone_over_http() -> None:
@@ -532,3 +537,17 @@ def test_genai_prices_rejects_bad_models_alone() -> None:
     assert "nested deeper than 32 levels" in reasons[f"{provider}/deep"]
     assert "more than the 2,147,483,647" in reasons[f"{provider}/wide"]
     assert len(resolved.prices) == len(good.prices)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("DeepSeek R1 (Turbo)\t", "DeepSeek R1 (Turbo)"),  # as models.dev ships it
+        ("Llama\n 3.2\x00 1B", "Llama 3.2 1B"),
+        ("bad \ud800 half", "bad \ufffd half"),
+        (" \t\n", None),
+        (None, None),
+    ],
+)
+def test_free_text_is_tidied_not_rejected(raw: str | None, stored: str | None) -> None:
+    assert tidy(raw) == stored

@@ -205,6 +205,22 @@ def metadata_problem(name: str, metadata: Mapping[str, Any]) -> str | None:
     return None
 
 
+# Free text (names, families) is cleaned rather than judged: upstream display names carry
+# stray tabs and newlines (models.dev: 'DeepSeek R1 (Turbo)\t'), which say nothing about
+# the price the row carries.
+_BLANKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def tidy(text: str | None) -> str | None:
+    """Free text as stored: every run of whitespace or control characters becomes one
+    space, the ends are stripped, lone surrogates become U+FFFD; None if nothing is left."""
+    if text is None:
+        return None
+    cleaned = _SURROGATES.sub("\ufffd", _BLANKS.sub(" ", text)).strip()
+    return cleaned or None
+
+
 def _ids(row: PriceRow) -> Iterator[tuple[str, str | None]]:
     yield "source_key", row.source_key
     yield "model id", row.model.source_model_id
@@ -214,13 +230,15 @@ def _ids(row: PriceRow) -> Iterator[tuple[str, str | None]]:
     yield "deployment", row.deployment
 
 
-def _texts(row: PriceRow) -> Iterator[tuple[str, str | None]]:
-    info = row.model
-    yield "author", info.author
-    yield "display_name", info.display_name
-    yield "family", info.family
-    yield "model_type", info.model_type
+def _codes(row: PriceRow) -> Iterator[tuple[str, str | None]]:
+    yield "author", row.model.author
+    yield "model_type", row.model.model_type
     yield "quantization", row.quantization
+
+
+def _free_texts(row: PriceRow) -> Iterator[tuple[str, str | None]]:
+    yield "display_name", row.model.display_name
+    yield "family", row.model.family
 
 
 def row_problem(row: PriceRow) -> str | None:
@@ -233,9 +251,12 @@ def row_problem(row: PriceRow) -> str | None:
     for name, value in _ids(row):
         if problem := _text_problem(name, value, MAX_ID_LENGTH):
             return problem
-    for name, value in _texts(row):
+    for name, value in _codes(row):
         if problem := _text_problem(name, value, MAX_TEXT_LENGTH):
             return problem
+    for name, value in _free_texts(row):  # stored through `tidy`: only the length counts
+        if value is not None and len(value) > MAX_TEXT_LENGTH:
+            return f"{name} is {len(value):,} characters long (at most {MAX_TEXT_LENGTH})"
     for name, count in (
         ("context_window", row.context_window),
         ("max_output_tokens", row.max_output_tokens),

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from llm_intelligence import identity
-from llm_intelligence.collectors.limits import MAX_ECHO, clip, id_problem, row_problem
+from llm_intelligence.collectors.limits import MAX_ECHO, clip, id_problem, row_problem, tidy
 from llm_intelligence.collectors.rows import (
     PRICE_FIELDS,
     ModelInfo,
@@ -41,9 +41,9 @@ class ResolvedModel:
     def absorb(self, info: ModelInfo) -> None:
         """Merge what one more row says: first value wins, limits take the largest, and a
         capability is true when any row says so."""
-        self.display_name = self.display_name or info.display_name
+        self.display_name = self.display_name or tidy(info.display_name)
         self.author = self.author or identity.author_of(info.source_model_id) or info.author
-        self.family = self.family or info.family
+        self.family = self.family or tidy(info.family)
         self.model_type = self.model_type or info.model_type
         self.context_window = _larger(self.context_window, _positive(info.context_window))
         self.max_tokens = _larger(self.max_tokens, _positive(info.max_output_tokens))
