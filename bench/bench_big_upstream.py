@@ -37,12 +37,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import make_conninfo
+from bench_sync import _fresh_database
 
 from llm_intelligence.collectors.fetch import NonFiniteNumber, decode_json
 from llm_intelligence.collectors.limits import row_problem
 from llm_intelligence.collectors.litellm import SNAPSHOT_FILENAME, parse_litellm
-from llm_intelligence.db import apply_migrations, embedded
+from llm_intelligence.db import embedded
 
 DEFAULT_COPIES = 20  # 20 x 4,442 entries: 88,840 rows, ~50 MB (the size in issue 9)
 
@@ -70,15 +70,6 @@ def write_big_file(path: Path, copies: int) -> int:
             big[key if n == 0 or key == "sample_spec" else f"{key}~copy{n}"] = entry
     path.write_text(json.dumps(big, indent=4))
     return len(big)
-
-
-def _fresh_database(admin_url: str, name: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
-        conn.execute(f"create database {name}")
-    url = make_conninfo(admin_url, dbname=name)
-    apply_migrations(url)
-    return url
 
 
 # The `llm-intel` entry point, run so that the process writes its VmHWM (KiB) to the file

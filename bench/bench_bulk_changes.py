@@ -46,10 +46,11 @@ from pathlib import Path
 from typing import Any, LiteralString
 
 import psycopg
+from bench_database import embedded_server
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from llm_intelligence.db import apply_migrations, embedded
+from llm_intelligence.db import apply_migrations
 from llm_intelligence.db.migrations import migrations_dir
 
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -106,18 +107,6 @@ class Figure:
 
 
 # --- server and database -----------------------------------------------------------------
-
-
-@contextmanager
-def embedded_server() -> Iterator[str]:
-    """A throwaway embedded Postgres; yields the superuser URL, stops it on exit."""
-    with tempfile.TemporaryDirectory(prefix="llm-intel-bench-") as tmp:
-        pgdata = Path(tmp) / "pgdata"
-        url = embedded.start(pgdata)
-        try:
-            yield url
-        finally:
-            embedded.stop(pgdata)
 
 
 @contextmanager
