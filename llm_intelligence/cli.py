@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from decimal import Decimal
+import textwrap
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import psycopg
@@ -16,14 +17,21 @@ from rich.table import Table
 
 from llm_intelligence import rankings
 from llm_intelligence.config import load_settings
-from llm_intelligence.db import apply_migrations, connect, embedded, resolve_database_url
+from llm_intelligence.db import (
+    apply_migrations,
+    connect,
+    embedded,
+    pending_migrations,
+    resolve_database_url,
+)
 from llm_intelligence.db.sync_lock import (
     RankingsStatus,
     abandon_dead_runs,
     rankings_status,
     refresh_stale_rankings,
 )
-from llm_intelligence.errors import LLMIntelError, SyncLockedError
+from llm_intelligence.errors import DatabaseError, LLMIntelError, SyncLockedError
+from llm_intelligence.sources import SOURCES, SourceKind, source_names, unknown_source_message
 
 app = typer.Typer(
     help="LLM data intelligence: models, provider prices and benchmarks, ranked in SQL.",
@@ -44,12 +52,19 @@ EXIT_SYNC_RUNNING = 75
 
 @app.callback()
 def _main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
+    ctx: typer.Context,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Log more detail; `sync` lists every rejected row."),
+    ] = False,
 ) -> None:
+    ctx.obj = {"verbose": verbose}
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # APScheduler's own INFO lines (job added, job executed) only with -v.
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
     try:
         load_settings()  # a malformed variable stops every command with a clear message
     except LLMIntelError as e:
@@ -62,11 +77,38 @@ def _fail(error: object) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _db_fail(error: psycopg.Error) -> typer.Exit:
+    """One line for an error the database raised (its primary message, not the context)."""
+    if isinstance(error, psycopg.errors.UndefinedTable | psycopg.errors.UndefinedFunction):
+        return _fail(
+            f"the database lacks this version's schema ({error.diag.message_primary}):"
+            " run `llm-intel db migrate`"
+        )
+    return _fail(error.diag.message_primary or str(error).strip().splitlines()[0])
+
+
 def _migrated_url() -> str:
-    """The database URL with every pending migration applied."""
+    """The database URL with every pending migration applied (commands that write)."""
     settings = load_settings()
     url = resolve_database_url(settings)
     apply_migrations(url)
+    return url
+
+
+def _read_url() -> str:
+    """The database URL for a read-only command: never starts the embedded server, never
+    runs DDL; a database with pending migrations is refused, saying how to migrate it."""
+    url = resolve_database_url(load_settings(), start_embedded=False)
+    try:
+        pending = pending_migrations(url)
+    except psycopg.Error as e:  # a role that may not read the history: the read will tell
+        logging.getLogger(__name__).info("migration history not readable: %s", e)
+        return url
+    if pending:
+        raise DatabaseError(
+            f"the database is not migrated ({len(pending)} pending, first"
+            f" {pending[0].path.name}): run `llm-intel db migrate`"
+        )
     return url
 
 
@@ -83,7 +125,7 @@ def db_start() -> None:
     except LLMIntelError as e:
         raise _fail(e) from e
     except psycopg.Error as e:
-        raise _fail(e.diag.message_primary or e) from e
+        raise _db_fail(e) from e
     where = "DATABASE_URL" if settings.database_url is not None else f"embedded ({settings.pgdata})"
     err_console.print(
         f"database: {where}; migrations applied now: {len(result.applied)}, "
@@ -141,12 +183,14 @@ def db_stop() -> None:
 
 @db_app.command("status")
 def db_status() -> None:
-    """Show which database is used, whether it is reachable, and pending migrations."""
-    from llm_intelligence.db import pending_migrations
-
+    """Show which database is used, whether it is reachable, and pending migrations (it
+    applies none)."""
     settings = load_settings()
     if settings.database_url is None:
-        state = embedded.status(settings.pgdata)
+        try:
+            state = embedded.status(settings.pgdata)
+        except LLMIntelError as e:
+            raise _fail(e) from e
         console.print(f"embedded server: {'running' if state.running else 'stopped'}")
         console.print(f"data directory:  {settings.pgdata}")
         if not state.running or state.url is None:
@@ -159,6 +203,8 @@ def db_status() -> None:
         pending = pending_migrations(url)
     except LLMIntelError as e:
         raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
     console.print(f"pending migrations: {len(pending)}")
     for migration in pending:
         console.print(f"  {migration.path.name}")
@@ -172,6 +218,8 @@ def db_migrate() -> None:
         result = apply_migrations(resolve_database_url(settings))
     except LLMIntelError as e:
         raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
     for migration in result.applied:
         console.print(f"applied {migration.path.name}")
     console.print(f"{len(result.applied)} applied, {result.already_applied} already applied")
@@ -189,16 +237,27 @@ def db_url() -> None:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return _decimal_text(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
 
 
+def _decimal_text(value: Decimal) -> str:
+    """Exact, without trailing zeros or an exponent: `3.000` -> `3`, `0.150` -> `0.15`."""
+    if not value.is_finite():
+        return str(value)
+    return f"{value.normalize():f}" if value else "0"
+
+
 @app.command("rank")
 def rank(
     category: Annotated[
-        str | None, typer.Option(help="coding, reasoning, math or general; default: overall.")
+        str | None,
+        typer.Option(
+            help="coding, reasoning, math or general (any case); default: overall.",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many models.")] = 20,
     max_input_price: Annotated[
@@ -206,14 +265,21 @@ def rank(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead.")] = False,
 ) -> None:
-    """Print the ranking table from rank_models(). Rankings a killed sync left stale are
-    refreshed first (unless a sync is running: a warning then says they are stale)."""
+    """Print the ranking table from rank_models(). Reads only: it neither starts the
+    embedded server nor migrates. Rankings a killed sync left stale are refreshed first
+    (unless a sync is running: a warning then says they are stale)."""
+    price: Decimal | None = None
+    if max_input_price is not None:
+        try:
+            price = Decimal(max_input_price.strip())
+        except (ArithmeticError, InvalidOperation) as e:
+            raise _fail(f"--max-input-price must be a number, got {max_input_price!r}") from e
+        if not price.is_finite():
+            raise _fail(f"--max-input-price must be a finite number, got {max_input_price!r}")
+    if category is not None:
+        category = category.strip().lower()
     try:
-        price = Decimal(max_input_price) if max_input_price is not None else None
-    except ArithmeticError as e:
-        raise _fail(f"--max-input-price must be a number, got {max_input_price!r}") from e
-    try:
-        url = _migrated_url()
+        url = _read_url()
         status = _healed_rankings(url)
         with connect(url) as conn:
             rows = rankings.rank_models(
@@ -224,7 +290,7 @@ def rank(
     except LLMIntelError as e:
         raise _fail(e) from e
     except psycopg.Error as e:
-        raise _fail(e.diag.message_primary or e) from e
+        raise _db_fail(e) from e
     _warn_if_stale(status)
     if as_json:
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
@@ -241,8 +307,8 @@ def rank(
         table.add_row(
             str(row["rank"]),
             row["name"],
-            str(row["min_input_cost"]),
-            str(row["min_output_cost"]),
+            _plain(row["min_input_cost"]) if row["min_input_cost"] is not None else "",
+            _plain(row["min_output_cost"]) if row["min_output_cost"] is not None else "",
             str(row["provider_count"]),
             f"{row['cost_efficiency_score']:.3f}",
             f"{row['performance_score']:.3f}",
@@ -253,12 +319,31 @@ def rank(
         console.print("No ranked models yet: run `llm-intel sync` to load prices.")
 
 
+def _offline_sources() -> str:
+    return ", ".join(s.name for s in SOURCES.values() if s.offline_snapshot is not None)
+
+
+def _no_snapshot_sources() -> str:
+    return ", ".join(
+        f"{s.name} (unless {s.url_env} is a local mirror)"
+        for s in SOURCES.values()
+        if s.offline_snapshot is None
+    )
+
+
+def _check_source(name: str) -> str:
+    if name not in SOURCES:
+        raise _fail(unknown_source_message(name))
+    return name
+
+
 @app.command("sync")
 def sync(
+    ctx: typer.Context,
     sources: Annotated[
         list[str] | None,
         typer.Argument(
-            help="litellm, openrouter, models-dev, genai-prices; none means all.",
+            help=f"{', '.join(source_names(SourceKind.PRICES))}; none means all.",
             show_default=False,
         ),
     ] = None,
@@ -266,9 +351,8 @@ def sync(
         bool,
         typer.Option(
             "--offline",
-            help="Use the snapshots installed packages ship (litellm, models-dev, "
-            "genai-prices) or local mirror files; no network. OpenRouter is skipped "
-            "unless LLM_INTEL_OPENROUTER_URL is a local mirror.",
+            help=f"Use the snapshots installed packages ship ({_offline_sources()}) or local "
+            f"mirror files; no network. Skipped offline: {_no_snapshot_sources()}.",
         ),
     ] = False,
     force: Annotated[
@@ -291,16 +375,15 @@ def sync(
     ] = 0,
 ) -> None:
     """Fetch the sources and upsert models, aliases and prices; one recorded run each.
-    Only one sync runs at a time: a second one waits up to --wait seconds, else exits."""
+    Only one sync runs at a time: a second one waits up to --wait seconds, else exits.
+    Rejected rows are summed up per reason (every one with -v)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from llm_intelligence.collectors import runner
-    from llm_intelligence.collectors.sources import get_source, source_names
+    from llm_intelligence.collectors.runner import RunStatus
 
-    names = sources or source_names()
+    names = [_check_source(name) for name in sources or source_names(SourceKind.PRICES)]
     try:
-        for name in names:
-            get_source(name)
         url = _migrated_url()
         settings = load_settings()
         with Progress(
@@ -314,7 +397,7 @@ def sync(
             tasks = {n: progress.add_task("waiting", source=n, total=None) for n in names}
 
             def on_phase(source: str, phase: str) -> None:
-                done = phase in ("succeeded", "failed", "refused", "skipped")
+                done = phase in set(RunStatus) - {RunStatus.RUNNING}
                 progress.update(
                     tasks[source],
                     description=phase,
@@ -336,40 +419,109 @@ def sync(
         raise typer.Exit(code=EXIT_SYNC_RUNNING) from e
     except LLMIntelError as e:
         raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
 
-    table = Table(title="Sync summary", box=box.SIMPLE_HEAD)
-    table.add_column("source", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for heading in ("inserted", "updated", "unchanged", "rejected", "deactivated", "s"):
-        table.add_column(heading, justify="right")
+    table = _counts_table("Sync summary", ("source", "status"))
     for r in reports:
         table.add_row(
             r.source,
             r.status,
-            str(r.inserted),
-            str(r.updated),
-            str(r.unchanged),
-            str(r.rejected),
-            str(r.deactivated),
-            f"{r.seconds:.2f}",
+            *(str(n) for n in (r.inserted, r.updated, r.unchanged, r.rejected, r.deactivated)),
+            f"{r.seconds:.1f}",
         )
     console.print(table)
+    verbose = bool(ctx.obj and ctx.obj.get("verbose"))
     for r in reports:
-        if r.error and r.status != "succeeded":
+        if r.error and r.status is not RunStatus.SUCCEEDED:
             err_console.print(f"[yellow]{r.source}[/yellow] {r.status}: {escape(r.error)}")
-    if any(r.status in ("failed", "refused") for r in reports):
+        _print_rejected(r.source, r.rejected, r.rejected_reasons, r.rejected_sample, verbose)
+    if not all(r.status.ok for r in reports):
         raise typer.Exit(code=1)
+
+
+_COUNT_COLUMNS = (
+    ("new", "rows inserted"),
+    ("changed", "rows updated"),
+    ("same", "rows unchanged"),
+    ("rejected", "rows rejected"),
+    ("gone", "rows deactivated: no longer listed"),
+    ("secs", "seconds"),
+)
+
+
+def _counts_table(title: str, leading: tuple[str, ...]) -> Table:
+    # Short headers, so that the table fits 80 columns without cutting a word.
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+        caption="new/changed/same/gone: offers inserted/updated/unchanged/deactivated",
+    )
+    for heading in leading:
+        table.add_column(heading, no_wrap=True)
+    for heading, _meaning in _COUNT_COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    return table
+
+
+def _print_rejected(
+    source: str,
+    rejected: int,
+    reasons: dict[str, int],
+    sample: list[tuple[str, str]],
+    verbose: bool,
+) -> None:
+    """One line per rejection reason (values grouped), and every sampled row with -v."""
+    if not rejected:
+        return
+    if not reasons:
+        err_console.print(
+            f"{source}: {rejected} rejected (the same payload as the last good run; "
+            f"`llm-intel runs --rejected {source}` lists them)"
+        )
+        return
+    width = max(console.width, 60) - len(source) - 12
+    for reason, count in reasons.items():
+        text = textwrap.shorten(reason, width=width, placeholder=" …")
+        err_console.print(f"{source}: {count:>5} rejected: {escape(text)}")
+    if verbose:
+        for key, reason in sample:
+            err_console.print(f"  {escape(key)}: {escape(reason)}")
+        if rejected > len(sample):
+            err_console.print(f"  (first {len(sample)} of {rejected} listed)")
+    else:
+        err_console.print(
+            f"{source}: every rejected row: -v, or `llm-intel runs --rejected {source}`"
+        )
 
 
 @app.command("runs")
 def runs(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many runs.")] = 20,
-    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(help=f"Only this source ({', '.join(source_names())}).", show_default=False),
+    ] = None,
+    rejected: Annotated[
+        str | None,
+        typer.Option(
+            "--rejected",
+            metavar="SOURCE",
+            help="Instead: the rows SOURCE's latest parsed run rejected, and why.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the most recent collector runs, newest first. Runs whose session died (a killed
-    sync) are marked `abandoned` first."""
+    sync) are marked `abandoned` first. Reads only: it neither starts the embedded server
+    nor migrates."""
+    for name in (source, rejected):
+        if name is not None:
+            _check_source(name)
     try:
-        with connect(_migrated_url()) as conn:
+        with connect(_read_url()) as conn:
             try:
                 abandon_dead_runs(conn)
                 conn.commit()
@@ -378,6 +530,9 @@ def runs(
                 err_console.print(
                     f"[yellow]warning:[/yellow] dead runs not checked: {escape(str(e))}"
                 )
+            if rejected is not None:
+                _show_rejected(conn, rejected)
+                return
             rows = conn.execute(
                 "select id, source, started_at, status, rows_inserted, rows_updated,"
                 " rows_unchanged, rows_rejected, rows_deactivated,"
@@ -388,36 +543,84 @@ def runs(
             ).fetchall()
     except LLMIntelError as e:
         raise _fail(e) from e
-    table = Table(title="Collector runs", box=box.SIMPLE_HEAD)
-    for heading in ("source", "started", "status"):
-        table.add_column(heading, no_wrap=True)
-    for heading in ("ins", "upd", "same", "rej", "deact", "s"):
-        table.add_column(heading, justify="right")
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    table = _counts_table("Collector runs", ("source", "started", "status"))
     for row in rows:
         seconds = row[9]
         table.add_row(
             str(row[1]),
             f"{row[2]:%m-%d %H:%M}",
             *(str(v) for v in row[3:9]),
-            f"{seconds:.2f}" if isinstance(seconds, Decimal) else "",
+            f"{seconds:.1f}" if isinstance(seconds, Decimal) else "",
         )
     console.print(table)
+    if not rows:
+        console.print("No runs yet: `llm-intel sync` records one per source.")
     for row in rows:
         if row[10]:
             console.print(f"run {row[0]} ({row[1]}, {row[3]}): {escape(str(row[10]))}")
 
 
-@app.command("schedule")
-def schedule() -> None:
-    """Run the collectors on their cadence in the foreground (APScheduler) until SIGINT or
-    SIGTERM; a running sync finishes first. Cadence: LLM_INTEL_SCHEDULE_*_MINUTES."""
-    from llm_intelligence.scheduler import run_scheduler
+def _show_rejected(conn: psycopg.Connection[Any], source: str) -> None:
+    """The latest run of `source` that parsed its payload: its rejected rows by reason,
+    then each sampled row (`collector_runs.details.rejected_sample`)."""
+    from llm_intelligence.collectors.runner import count_reasons
 
-    logging.getLogger().setLevel(logging.INFO)
+    row = conn.execute(
+        "select id, started_at, status, rows_rejected, details -> 'rejected_sample'"
+        " from public.collector_runs where source = %s and details ? 'rejected_sample'"
+        " order by started_at desc, id desc limit 1",
+        (source,),
+    ).fetchone()
+    if row is None:
+        console.print(f"{source}: no run that parsed its payload is recorded yet")
+        return
+    run_id, started, status, total, sample = row
+    pairs = [(str(item.get("key")), str(item.get("reason"))) for item in sample or []]
+    console.print(
+        f"{source} run {run_id} ({status}, {started:%Y-%m-%d %H:%M}): {total} rejected"
+        + (f", the first {len(pairs)} listed" if total > len(pairs) else "")
+    )
+    for reason, count in count_reasons(reason for _key, reason in pairs).items():
+        console.print(f"{count:>5}  {escape(reason)}")
+    for key, reason in pairs:
+        console.print(f"  {escape(key)}: {escape(reason)}")
+
+
+@app.command("schedule")
+def schedule(
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print each job and its cadence, then exit (needs no database)."
+        ),
+    ] = False,
+) -> None:
+    """Run the collectors on their cadence in the foreground (APScheduler) until SIGINT or
+    SIGTERM; a running sync finishes first. Cadence per source: LLM_INTEL_SCHEDULE_<SOURCE>
+    _MINUTES, else LLM_INTELLIGENCE_REFRESH_INTERVAL seconds, else the source's default."""
+    from llm_intelligence.scheduler import planned_jobs, run_scheduler
+
+    settings = load_settings()
+    if dry_run:
+        for job in planned_jobs(settings):
+            cadence = f"every {_duration(job.every)}" if job.every is not None else "not run"
+            console.print(f"{job.job_id:<14} {cadence:<16} {escape(job.why)}")
+        return
+    logging.getLogger("llm_intelligence").setLevel(logging.INFO)
     try:
-        run_scheduler(url=_migrated_url(), settings=load_settings())
+        run_scheduler(url=_migrated_url(), settings=settings)
     except LLMIntelError as e:
         raise _fail(e) from e
+
+
+def _duration(every: Any) -> str:
+    seconds = int(every.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
 
 
 if __name__ == "__main__":

@@ -5,13 +5,18 @@ Every setting is documented in `.env.example` and the README's configuration tab
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+import psycopg
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from llm_intelligence.errors import ConfigError
+from llm_intelligence.sources import SOURCES
+
+_PORTS = re.compile(r"^\d{1,5}(,\d{1,5})*$")
 
 
 def _default_home() -> Path:
@@ -21,10 +26,30 @@ def _default_home() -> Path:
 class Settings(BaseSettings):
     """All configuration of llm-intelligence in one object."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # env_ignore_empty: `DATABASE_URL=` (an empty value) means unset, as in most tools.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: SecretStr | None = Field(default=None, validation_alias="DATABASE_URL")
     """Postgres to use (hosted Supabase or any PG >= 15). Unset: the embedded server."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked here, so every command says so in one line; libpq's own message quotes
+        # the string, password included, so it is not repeated.
+        if value is None:
+            return None
+        example = "postgresql://user:password@host:5432/dbname"
+        try:
+            info = psycopg.conninfo.conninfo_to_dict(value.get_secret_value())
+        except psycopg.Error:
+            raise ValueError(f"not a Postgres connection URL or string (like {example})") from None
+        port = info.get("port")
+        if port is not None and not _PORTS.match(str(port)):
+            raise ValueError(f"its port is not a number (like {example})")
+        return value
 
     home: Path = Field(default_factory=_default_home, validation_alias="LLM_INTEL_HOME")
     """Where the embedded server keeps its data directory."""
@@ -32,30 +57,49 @@ class Settings(BaseSettings):
     supabase_url: str | None = Field(default=None, validation_alias="SUPABASE_URL")
     supabase_key: SecretStr | None = Field(default=None, validation_alias="SUPABASE_KEY")
 
-    litellm_url: str | None = Field(default=None, validation_alias="LLM_INTEL_LITELLM_URL")
-    openrouter_url: str | None = Field(default=None, validation_alias="LLM_INTEL_OPENROUTER_URL")
-    models_dev_url: str | None = Field(default=None, validation_alias="LLM_INTEL_MODELS_DEV_URL")
-    genai_prices_url: str | None = Field(
-        default=None, validation_alias="LLM_INTEL_GENAI_PRICES_URL"
+    # Each source's location (an http(s) URL or a local mirror); names from the registry.
+    litellm_url: str | None = Field(default=None, validation_alias=SOURCES["litellm"].url_env)
+    openrouter_url: str | None = Field(
+        default=None, validation_alias=SOURCES["openrouter"].url_env
     )
+    models_dev_url: str | None = Field(
+        default=None, validation_alias=SOURCES["models-dev"].url_env
+    )
+    genai_prices_url: str | None = Field(
+        default=None, validation_alias=SOURCES["genai-prices"].url_env
+    )
+
+    # Credentials: never printed or logged (SecretStr).
     openrouter_api_key: SecretStr | None = Field(
         default=None, validation_alias="OPENROUTER_API_KEY"
     )
+    """Optional: OpenRouter works without a key; with one, requests are authenticated."""
+    github_token: SecretStr | None = Field(default=None, validation_alias="GITHUB_TOKEN")
+    """Accepted for sources read through GitHub's API (none of the current price sources:
+    they read raw files); higher rate limits once the benchmark collectors arrive."""
+    google_api_key: SecretStr | None = Field(default=None, validation_alias="GOOGLE_API_KEY")
+    """Accepted for a Google AI (Gemini API) source; no current source uses it."""
 
-    # The scheduler (`llm-intel schedule`): minutes between syncs of each source; 0 disables
-    # that source. OpenRouter changes prices most often; the others publish a few times a day.
-    schedule_openrouter_minutes: int = Field(
-        default=60, ge=0, validation_alias="LLM_INTEL_SCHEDULE_OPENROUTER_MINUTES"
+    # The scheduler (`llm-intel schedule`). Per source: minutes between syncs, 0 disables
+    # it; unset: LLM_INTELLIGENCE_REFRESH_INTERVAL, else the registry's default (OpenRouter
+    # changes prices most often: hourly; the others publish a few times a day: 6 hours).
+    schedule_litellm_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["litellm"].minutes_env
     )
-    schedule_litellm_minutes: int = Field(
-        default=360, ge=0, validation_alias="LLM_INTEL_SCHEDULE_LITELLM_MINUTES"
+    schedule_openrouter_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["openrouter"].minutes_env
     )
-    schedule_models_dev_minutes: int = Field(
-        default=360, ge=0, validation_alias="LLM_INTEL_SCHEDULE_MODELS_DEV_MINUTES"
+    schedule_models_dev_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["models-dev"].minutes_env
     )
-    schedule_genai_prices_minutes: int = Field(
-        default=360, ge=0, validation_alias="LLM_INTEL_SCHEDULE_GENAI_PRICES_MINUTES"
+    schedule_genai_prices_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["genai-prices"].minutes_env
     )
+    refresh_interval: int | None = Field(
+        default=None, ge=60, validation_alias="LLM_INTELLIGENCE_REFRESH_INTERVAL"
+    )
+    """Seconds between syncs of every source with no cadence of its own (the seed's
+    setting); unset: each source's default."""
     schedule_jitter_seconds: int = Field(
         default=120, ge=0, validation_alias="LLM_INTEL_SCHEDULE_JITTER_SECONDS"
     )
@@ -64,9 +108,30 @@ class Settings(BaseSettings):
     schedule_offline: bool = Field(default=False, validation_alias="LLM_INTEL_SCHEDULE_OFFLINE")
     """Scheduled syncs read the bundled snapshots (and local mirror files): air-gapped installs."""
 
+    enable_real_time_updates: bool = Field(
+        default=True, validation_alias="ENABLE_REAL_TIME_UPDATES"
+    )
+    """Accepted for the realtime subscribers a later issue adds; no effect yet (the
+    database sends price-change notifications whatever it says)."""
+    enable_benchmark_collection: bool = Field(
+        default=True, validation_alias="ENABLE_BENCHMARK_COLLECTION"
+    )
+    """Accepted for the benchmark collectors a later issue adds; no effect yet (there are
+    no benchmark sources to schedule or sync)."""
+
     @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"
+
+    def source_location(self, source: str) -> str | None:
+        """The configured location of a registry source (None: its default URL)."""
+        value: str | None = getattr(self, f"{SOURCES[source].setting_stem}_url")
+        return value
+
+    def source_minutes(self, source: str) -> int | None:
+        """The cadence set for a registry source, in minutes (None: not set)."""
+        value: int | None = getattr(self, f"schedule_{SOURCES[source].setting_stem}_minutes")
+        return value
 
 
 def load_settings() -> Settings:
@@ -77,6 +142,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as e:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in e.errors()
+            f"{'.'.join(str(p) for p in error['loc'])}: "
+            + error["msg"].removeprefix("Value error, ")
+            for error in e.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from e

@@ -1,8 +1,11 @@
 """Keep the catalog fresh: each source synced on its own cadence, with APScheduler 3.
 
-One interval job per enabled source (job id = source name). Defaults: OpenRouter every
-60 minutes, LiteLLM, models.dev and genai-prices every 360; `LLM_INTEL_SCHEDULE_<SOURCE>_MINUTES`
-changes a cadence and 0 disables the source. Every job:
+One interval job per enabled source (job id = source name). A source's cadence is
+`LLM_INTEL_SCHEDULE_<SOURCE>_MINUTES` when set (0 disables the source), else
+`LLM_INTELLIGENCE_REFRESH_INTERVAL` seconds when set, else the registry's default
+(`llm_intelligence.sources`: OpenRouter every 60 minutes, LiteLLM, models.dev and
+genai-prices every 360). `planned_jobs` says what would run (`llm-intel schedule --dry-run`).
+Every job:
 
 - runs once at start, then every interval plus a random jitter (`LLM_INTEL_SCHEDULE_JITTER_SECONDS`,
   at most half the interval) so installs do not all hit an upstream at the same second;
@@ -34,6 +37,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -44,13 +48,20 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from llm_intelligence.collectors.runner import SourceReport, sync
-from llm_intelligence.collectors.sources import source_names
+from llm_intelligence.collectors.runner import RunStatus, SourceReport, sync
 from llm_intelligence.config import Settings
 from llm_intelligence.db.sync_lock import RankingsStatus, refresh_stale_rankings
 from llm_intelligence.errors import ConfigError, LLMIntelError
+from llm_intelligence.sources import SOURCES, SourceKind, source_names
 
-__all__ = ["add_rankings_heal_job", "build_scheduler", "run_scheduler", "source_intervals"]
+__all__ = [
+    "PlannedJob",
+    "add_rankings_heal_job",
+    "build_scheduler",
+    "planned_jobs",
+    "run_scheduler",
+    "source_intervals",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +74,59 @@ HEAL_JOB_ID = "heal-rankings"
 HEAL_INTERVAL = timedelta(minutes=1)
 
 
+def _cadence(settings: Settings, name: str) -> tuple[timedelta, str]:
+    """A source's time between syncs (zero: disabled) and the setting it comes from."""
+    minutes = settings.source_minutes(name)
+    if minutes is not None:
+        return timedelta(minutes=minutes), SOURCES[name].minutes_env
+    if settings.refresh_interval is not None:
+        return timedelta(seconds=settings.refresh_interval), "LLM_INTELLIGENCE_REFRESH_INTERVAL"
+    return timedelta(minutes=SOURCES[name].default_minutes), "default"
+
+
 def source_intervals(settings: Settings) -> dict[str, timedelta]:
-    """The enabled sources (minutes > 0) and the time between their syncs, in source order."""
-    minutes = {
-        "litellm": settings.schedule_litellm_minutes,
-        "openrouter": settings.schedule_openrouter_minutes,
-        "models-dev": settings.schedule_models_dev_minutes,
-        "genai-prices": settings.schedule_genai_prices_minutes,
-    }
-    return {name: timedelta(minutes=minutes[name]) for name in source_names() if minutes[name] > 0}
+    """The enabled price sources and the time between their syncs, in source order."""
+    cadences = {name: _cadence(settings, name)[0] for name in source_names(SourceKind.PRICES)}
+    return {name: every for name, every in cadences.items() if every > timedelta(0)}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedJob:
+    job_id: str
+    what: str
+    every: timedelta | None
+    """None: not scheduled (`why` says why)."""
+    why: str
+
+
+def planned_jobs(settings: Settings) -> list[PlannedJob]:
+    """Every job `run_scheduler` would add, and what is not scheduled, without starting
+    anything: what `llm-intel schedule --dry-run` prints."""
+    jobs: list[PlannedJob] = []
+    for name in source_names(SourceKind.PRICES):
+        every, setting = _cadence(settings, name)
+        if every > timedelta(0):
+            why = "default" if setting == "default" else f"from {setting}"
+            jobs.append(PlannedJob(name, f"sync {name}", every, why))
+        else:
+            jobs.append(PlannedJob(name, f"sync {name}", None, f"disabled ({setting}=0)"))
+    jobs.append(
+        PlannedJob(HEAL_JOB_ID, "refresh stale rankings", HEAL_INTERVAL, "always")
+    )
+    benchmarks = source_names(SourceKind.BENCHMARKS)
+    if not settings.enable_benchmark_collection:
+        jobs.append(
+            PlannedJob(
+                "benchmarks", "sync benchmarks", None, "off (ENABLE_BENCHMARK_COLLECTION=false)"
+            )
+        )
+    elif not benchmarks:
+        jobs.append(
+            PlannedJob(
+                "benchmarks", "sync benchmarks", None, "no benchmark sources yet (a later issue)"
+            )
+        )
+    return jobs
 
 
 def build_scheduler(
@@ -228,7 +283,7 @@ def _sync_source(
 
 
 def _log_report(report: SourceReport) -> None:
-    ok = report.status in ("succeeded", "skipped")
+    ok = report.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED)
     logger.log(
         logging.INFO if ok else logging.WARNING,
         "%s: %s in %.1f s (run %s): %d seen, %d inserted, %d updated, %d unchanged,"

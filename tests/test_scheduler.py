@@ -21,11 +21,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import ValidationError
 
-from llm_intelligence.collectors.runner import SourceReport
-from llm_intelligence.collectors.sources import source_names
+from llm_intelligence.collectors.runner import RunStatus, SourceReport
 from llm_intelligence.config import Settings
 from llm_intelligence.errors import ConfigError, DatabaseError
 from llm_intelligence.scheduler import build_scheduler, run_scheduler, source_intervals
+from llm_intelligence.sources import source_names
 
 MODELS_DEV_SAMPLE = Path(__file__).parent / "data" / "models_dev_api_sample.json"
 URL = "postgresql://scheduler-test/none"
@@ -77,7 +77,7 @@ class FakeRun:
             time.sleep(self.sleep)
             if self.error is not None:
                 raise self.error
-            return [SourceReport(source=kwargs["sources"][0], status="succeeded", seen=3)]
+            return [SourceReport(source=kwargs["sources"][0], status=RunStatus.SUCCEEDED, seen=3)]
         finally:
             with self._lock:
                 self.running -= 1

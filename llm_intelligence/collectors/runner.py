@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
+import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,7 @@ from llm_intelligence.errors import (
     SizeGuardError,
     SyncLockedError,
 )
+from llm_intelligence.sources import SOURCES as REGISTRY
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +64,33 @@ GROW_GUARD_RATIO = 3.0
 _REJECTED_SAMPLE = 200
 
 PhaseCallback = Callable[[str, str], None]
+"""Called with (source, phase): fetching, parsing, writing, then the run's RunStatus."""
+
+
+class RunStatus(StrEnum):
+    """A run's status, as `collector_runs.status` stores it (its CHECK lists the same)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """An error (upstream, database, a bug) or an interruption; `error` says which."""
+    REFUSED = "refused"
+    """The size guard refused the payload; the previous data stays."""
+    ABANDONED = "abandoned"
+    """Its session ended mid-run (a killed sync); marked so by the next sync or `runs`."""
+    SKIPPED = "skipped"
+    """In reports only, never stored: an offline sync of a source with no snapshot."""
+
+    @property
+    def ok(self) -> bool:
+        """Not a reason for a non-zero exit."""
+        return self in (RunStatus.SUCCEEDED, RunStatus.SKIPPED)
 
 
 @dataclass(slots=True)
 class SourceReport:
     source: str
-    status: str
+    status: RunStatus
     run_id: int | None = None
     seen: int = 0
     inserted: int = 0
@@ -74,6 +100,10 @@ class SourceReport:
     deactivated: int = 0
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
+    """Every rejected row counted by `reason_pattern`, most frequent first."""
+    rejected_sample: list[tuple[str, str]] = field(default_factory=list)
+    """(source key, reason) of the first rejected rows (`collector_runs.details`)."""
 
     @property
     def seconds(self) -> float:
@@ -192,7 +222,7 @@ def _prepare(
         notify(name, "fetching")
         started = time.perf_counter()
         payload = source.fetch(settings, offline, client)
-        prepared.fingerprint = payload_fingerprint(payload)
+        prepared.fingerprint = payload_fingerprint(payload, source=name)
         if last_good is not None and last_good.fingerprint == prepared.fingerprint:
             prepared.same_as = last_good
             prepared.timings["fetch_parse"] = time.perf_counter() - started
@@ -221,17 +251,17 @@ def _record(
     prepared = future.result()
     name = prepared.name
     if prepared.skipped_offline:
-        notify(name, "skipped")
+        notify(name, RunStatus.SKIPPED)
         return SourceReport(
             source=name,
-            status="skipped",
+            status=RunStatus.SKIPPED,
             error=f"no offline snapshot; set {_location_variable(name)} to a local mirror"
             " to sync it offline",
         )
 
     report = SourceReport(
         source=name,
-        status="running",
+        status=RunStatus.RUNNING,
         run_id=_start_run(conn, name, prepared.started_at),
         timings=prepared.timings,
     )
@@ -245,12 +275,16 @@ def _record(
             report.seen = report.unchanged = prepared.same_as.rows_seen
             report.rejected = prepared.same_as.rows_rejected
             details |= {"same_payload_as_last_run": True, "models_inserted": 0, "models_updated": 0}
-            report.status = "succeeded"
+            report.status = RunStatus.SUCCEEDED
             return report
         resolved = prepared.resolved
         assert resolved is not None
         report.seen = len(resolved.prices)
         report.rejected = len(resolved.rejected)
+        report.rejected_reasons = count_reasons(r.reason for r in resolved.rejected)
+        report.rejected_sample = [
+            (r.source_key, r.reason) for r in resolved.rejected[:_REJECTED_SAMPLE]
+        ]
         for row in resolved.rejected[:20]:
             logger.warning("%s: rejected %s: %s", name, row.source_key, row.reason)
 
@@ -265,24 +299,24 @@ def _record(
         report.timings["refresh"] = counts.commit_seconds
         report.inserted, report.updated = counts.inserted, counts.updated
         report.unchanged, report.deactivated = counts.unchanged, counts.deactivated
-        report.status = "succeeded"
+        report.status = RunStatus.SUCCEEDED
         details |= {
             "rejected_sample": [
-                {"key": r.source_key, "reason": r.reason}
-                for r in resolved.rejected[:_REJECTED_SAMPLE]
+                {"key": key, "reason": reason} for key, reason in report.rejected_sample
             ],
+            "rejected_reasons": report.rejected_reasons,
             "models_inserted": counts.models_inserted,
             "models_updated": counts.models_updated,
             "alias_conflicts": resolved.alias_conflicts,
         }
     except (SizeGuardError, SyncLockedError) as e:
-        report.status, report.error = "refused", str(e)
+        report.status, report.error = RunStatus.REFUSED, str(e)
     except LLMIntelError as e:
-        report.status, report.error = "failed", str(e)
+        report.status, report.error = RunStatus.FAILED, str(e)
     except psycopg.Error as e:
-        report.status, report.error = "failed", f"{name}: database error: {e}"
+        report.status, report.error = RunStatus.FAILED, f"{name}: database error: {e}"
     except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
-        report.status = "failed"
+        report.status = RunStatus.FAILED
         report.error = clip(f"{name}: unexpected {type(e).__name__}: {e}")
         logger.error(
             "%s: unexpected %s; this source's run fails, the others go on. "
@@ -293,14 +327,14 @@ def _record(
             report.error,
         )
     finally:
-        if report.status == "running":  # KeyboardInterrupt or SystemExit: the sync stops
+        if report.status is RunStatus.RUNNING:  # KeyboardInterrupt or SystemExit: stops
             stopped_by = sys.exc_info()[0]
-            report.status = "failed"
+            report.status = RunStatus.FAILED
             report.error = f"interrupted ({stopped_by.__name__ if stopped_by else 'stopped'})"
         if report.error is not None:
             # Stored and logged short: upstream text can be any size (a 1 MB model id).
             report.error = clip(report.error)
-        if report.status != "succeeded":
+        if report.status is not RunStatus.SUCCEEDED:
             # A failed run must not vouch for its payload: the next run parses it again.
             details.pop("fingerprint", None)
         details["timings"] = {k: round(v, 4) for k, v in report.timings.items()}
@@ -311,10 +345,29 @@ def _record(
     return report
 
 
-def payload_fingerprint(payload: Any) -> str:
-    """A digest of the upstream payload and of the code that maps it: the same digest as
-    the last good run means parsing and writing again would change nothing."""
-    digest = hashlib.sha256(_code_digest())
+# Values a reason quotes: 'text' or "text", and numbers standing alone (not the digits of
+# a field name such as `..._above_200k_tokens` or of a model id).
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"(?<![\w./-])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
+
+
+def reason_pattern(reason: str) -> str:
+    """A rejection reason with the values it quotes replaced, so that rows rejected for
+    the same reason group together: `price 'abc' is not a number` -> `price '…' is not a
+    number`, `-1 is negative` -> `N is negative`."""
+    return _NUMBER.sub("N", _QUOTED.sub("'…'", reason))
+
+
+def count_reasons(reasons: Iterable[str]) -> dict[str, int]:
+    """Rejection reasons counted by `reason_pattern`, most frequent first."""
+    return dict(Counter(reason_pattern(r) for r in reasons).most_common())
+
+
+def payload_fingerprint(payload: Any, *, source: str) -> str:
+    """A digest of the upstream payload and of the code that maps it (the modules the
+    registry lists for `source`): the same digest as the last good run means parsing and
+    writing again would change nothing."""
+    digest = hashlib.sha256(_code_digest(REGISTRY[source].fingerprint_modules))
     try:
         # orjson: a quarter of the standard library's time on the bundled snapshots.
         digest.update(orjson.dumps(payload, default=_fingerprint_default))
@@ -333,14 +386,24 @@ def _fingerprint_default(value: Any) -> Any:
 
 
 @functools.cache
-def _code_digest() -> bytes:
-    # Any change to a collector or the identity rules can change the rows a payload maps
-    # to, so it invalidates every fingerprint.
-    package = Path(__file__).resolve().parents[1]
+def _code_digest(modules: tuple[str, ...]) -> bytes:
+    """A digest of the source files of `modules` (a package: every .py file in it)."""
     digest = hashlib.sha256()
-    for path in sorted([*package.glob("collectors/*.py"), package / "identity.py"]):
-        digest.update(path.read_bytes())
+    for module in sorted(modules):
+        for path in module_files(module):
+            digest.update(module.encode() + b"\0" + path.read_bytes())
     return digest.digest()
+
+
+def module_files(module: str) -> list[Path]:
+    """The .py files of a module (a package: all of its files), found without importing."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"fingerprint module {module} not found")
+    origin = Path(spec.origin)
+    if spec.submodule_search_locations:
+        return sorted(origin.parent.rglob("*.py"))
+    return [origin]
 
 
 def _last_good_runs(conn: psycopg.Connection[Any], names: list[str]) -> dict[str, _LastGoodRun]:
@@ -352,9 +415,9 @@ def _last_good_runs(conn: psycopg.Connection[Any], names: list[str]) -> dict[str
         " (select count(*) from public.provider_pricing p"
         "  where p.source = r.source and p.is_active)"
         " from public.collector_runs r"
-        " where r.source = any(%s) and r.status = 'succeeded'"
+        " where r.source = any(%s) and r.status = %s"
         " order by r.source, r.started_at desc, r.id desc",
-        (names,),
+        (names, RunStatus.SUCCEEDED),
     ).fetchall()
     return {
         source: _LastGoodRun(fingerprint, int(seen), int(rejected))
@@ -401,9 +464,9 @@ def _finish_run(
 def _guard_size(conn: psycopg.Connection[Any], source: str, seen: int) -> None:
     """Refuse a run far smaller or far larger than the last good run (see the ratios)."""
     row = conn.execute(
-        "select rows_seen from public.collector_runs where source = %s and status = 'succeeded'"
+        "select rows_seen from public.collector_runs where source = %s and status = %s"
         " order by started_at desc, id desc limit 1",
-        (source,),
+        (source, RunStatus.SUCCEEDED),
     ).fetchone()
     if row is None:
         return
@@ -424,5 +487,4 @@ def _guard_size(conn: psycopg.Connection[Any], source: str, seen: int) -> None:
 
 def _location_variable(source: str) -> str:
     """The environment variable that holds a source's location (URL or local mirror)."""
-    alias = Settings.model_fields[get_source(source).location_setting].validation_alias
-    return str(alias)
+    return REGISTRY[source].url_env

