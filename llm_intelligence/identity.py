@@ -9,16 +9,37 @@ them to one name; the source id itself is kept as an alias by the caller.
 
 The canonical form
 ==================
+Matching and spelling are two steps. `model_key` is the identity: two ids are one model
+exactly when their keys are equal. `canonical_model_name` writes the key the way people
+type it, so every name is one key's spelling and back (``canonical_model_name`` of a
+canonical name is that name).
+
+The key:
+
 * lower case, no routing prefix, region, deployment, author path or serving suffix;
 * version separators are dashes: ``claude-sonnet-4.5``, ``claude-sonnet-4-5``,
-  ``claude-sonnet-4_5`` and ``claude-sonnet-4p5`` all become ``claude-sonnet-4-5``, and
-  ``gpt-4.1`` becomes ``gpt-4-1`` (no real model is called ``gpt-4-1`` in any other sense,
-  and a single rule for every vendor beats a per-vendor choice of separator);
+  ``claude-sonnet-4_5`` and ``claude-sonnet-4p5`` all have the key ``claude-sonnet-4-5``;
+  a fractional size keeps its point as ``p`` (``qwen3-1.7b`` -> ``qwen-3-1p7b``), so it
+  never reads as a version;
 * fused family/version spellings are split: ``llama3.1`` -> ``llama-3-1``,
   ``qwen2p5`` -> ``qwen-2-5``, ``gemma3`` -> ``gemma-3``;
 * Anthropic's two word orders agree: version-first up to Claude 3.x (``claude-3-5-sonnet``,
   as Anthropic names them) and tier-first from Claude 4 on (``claude-sonnet-4-5``), so
-  ``claude-4.5-sonnet`` and ``claude-sonnet-4.5`` are one name.
+  ``claude-4.5-sonnet`` and ``claude-sonnet-4.5`` are one model.
+
+The name (the ecosystem's shared spelling: OpenRouter's slug without the author where
+OpenRouter lists the model, otherwise the author's undated API id):
+
+* a version between name tokens takes its dot back: ``gpt-4.1``, ``claude-3.5-sonnet``,
+  ``claude-sonnet-4.5``, ``gemini-2.5-pro``, ``deepseek-v3.1``, ``mistral-7b-v0.3``; sizes
+  (``llama-3-8b``), zero-padded stamps (``preview-05-20``) and four-digit releases
+  (``mistral-large-2407``) are not versions;
+* the chat checkpoint of a base + chat family carries its author's word:
+  ``llama-3.3-70b-instruct``, ``qwen2.5-72b-instruct``, ``gemma-2-9b-it``,
+  ``llama-2-70b-chat`` (the key has none, so ``llama-3.3-70b`` is the same model);
+* Qwen's version stays fused, as Qwen writes it: ``qwen2.5-72b-instruct``, ``qwen3-235b``;
+* a bare generic word is never a name: ``aiml/flux/dev`` is ``flux-dev``,
+  ``openrouter/free`` is ``openrouter-free``.
 
 Snapshots and releases (the decisions a reviewer should know)
 =============================================================
@@ -41,9 +62,11 @@ Snapshots and releases (the decisions a reviewer should know)
   kept: each names a distinct checkpoint, and no preview is merged with its GA model.
   ``-preview`` is never dropped anywhere (``o1-preview`` is not ``o1``). Gemini's
   ``-001``/``-002`` GA revision numbers are dropped (``gemini-2.0-flash-001``).
-* ``-latest`` aliases are dropped (``claude-3-5-sonnet-latest`` -> ``claude-3-5-sonnet``);
-  ``chatgpt-4o-latest`` therefore becomes ``chatgpt-4o``, which stays apart from ``gpt-4o``.
-  ``gemini-pro-latest`` keeps its suffix: the bare ``gemini-pro`` is the old Gemini 1.0 Pro.
+* ``-latest`` after a versioned name is dropped (``claude-3-5-sonnet-latest`` ->
+  ``claude-3.5-sonnet``); ``chatgpt-4o-latest`` therefore becomes ``chatgpt-4o``, which
+  stays apart from ``gpt-4o``. After an unversioned family it is kept: it follows the
+  family (``gemini-pro-latest``, whose bare ``gemini-pro`` is the old Gemini 1.0 Pro;
+  OpenRouter's ``~openai/gpt-latest``; OpenAI's ``chat-latest``).
 * ``-instruct`` (and Gemma's ``-it``, Llama-2's ``-chat``) is dropped for open-weight
   models: providers serve the instruction-tuned checkpoint under ids with and without
   the word (Cerebras ``llama3.1-70b``, Ollama ``llama3:70b``). It is kept for OpenAI
@@ -55,7 +78,8 @@ Snapshots and releases (the decisions a reviewer should know)
 * Mixture-of-experts active-parameter tokens are dropped (``qwen3-235b-a22b`` ->
   ``qwen-3-235b``), since hosts omit them and no family ships two models of one total size.
   Sizes are dropped only for families that ship a single size (Llama 4 Maverick/Scout,
-  Mistral Small 3.x, DeepSeek V3/R1, Kimi K2); every other size stays in the name.
+  Mistral Small 3.x, DeepSeek V3/R1, Kimi K2): ``mistral-small-3.2``, as people type it;
+  every other size stays in the name.
 * Serving details are dropped: quantisation (``-fp8``, ``-nvfp4``, ``-awq``, ...),
   Together's ``-instruct-turbo``/``-lite`` endpoints, ``-tput``, ``-tee``, Vertex ``-maas``,
   Groq's context suffixes (``llama3-70b-8192``) and ``-versatile``/``-instant`` names.
@@ -92,7 +116,7 @@ import re
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-__all__ = ["author_of", "canonical_model_name", "canonical_provider", "variant_of"]
+__all__ = ["author_of", "canonical_model_name", "canonical_provider", "model_key", "variant_of"]
 
 
 class _Rules(NamedTuple):
@@ -280,6 +304,9 @@ _VERSION_RULES: Final = _rules(
     (r"-v-(?=\d)", "-v"),
     # NVIDIA's `mistral-7b-instruct-v03` drops the dot of `v0.3`.
     (r"-v0(\d)(?=-|$)", r"-v0.\1"),
+    # A fractional size keeps its point as `p`, so that `qwen3-1.7b` (Qwen3 1.7B) never
+    # reads as a version `qwen3.1-7b` once dots become dashes.
+    (r"(?<=[-_.])(\d+)\.(\d+)([bmt])(?=[-_:]|$)", r"\1p\2\3"),
 )
 
 # 3. The canonical separator: from here on, rules see dashes only.
@@ -357,13 +384,13 @@ _OPEN_WEIGHT_RULES: Final = _rules(
     # so do Mistral Small 3.x (24B), DeepSeek V3/R1 (671B) and Kimi K2 (1T), which Ollama
     # still tags with a size (`deepseek-v3.1:671b`, `kimi-k2:1t`).
     (r"^llama-4-(maverick|scout)-17b(?:-(?:128|16)e)?(?=-|$)", r"llama-4-\1"),
-    (r"^mistral-small-3(-[12])?$", r"mistral-small-3\1-24b"),
+    (r"^(mistral-small-3(?:-[12])?)-24b(?=-|$)", r"\1"),
     (r"^(deepseek-(?:v3|r1)(?:-\d)?(?:-terminus)?)-671b$", r"\1"),
     (r"^(kimi-k2(?:-\d)?(?:-thinking)?)-1t$", r"\1"),
     # Mixture-of-experts ids name total and active parameters (`qwen3-235b-a22b`); hosts
     # that drop the active count (`qwen3-next:80b`, Cerebras `qwen-3-coder-480b`) mean the
     # same model: no family ships two models with the same total size.
-    (r"(?<=\db)-a\d+(?:-\d+)?b(?=-|$)", ""),
+    (r"(?<=\db)-a\d+(?:p\d+)?b(?=-|$)", ""),
     # Mixtral 8x7B/8x22B have only a v0.1.
     (r"^(mixtral-8x(?:7|22)b)(-instruct)?-v0-1$", r"\1\2"),
     # `-instruct` marks the chat checkpoint; hosts that omit it serve the same weights.
@@ -384,10 +411,58 @@ _CHAT_MARKER_RE: Final = re.compile(r"-(?:instruct|chat|it)(?=-|$)")
 #    `Qwen/Qwen2.5-Coder-7B`). Those get a `-base` suffix so they never merge with chat.
 _PAIR_FAMILY_BARE_RE: Final = re.compile(
     r"^(?:llama-(?:2|3(?:-[0-3])?)|qwen-(?:1-5|2|2-5)(?:-coder|-math)?|gemma(?:-[12])?"
-    r"|mistral|mixtral|codellama)-(?:\d+x)?\d+(?:-\d+)?b(?:-v\d+(?:-\d+)*)?$"
+    r"|mistral|mixtral|codellama)-(?:\d+x)?\d+(?:p\d+)?b(?:-v\d+(?:-\d+)*)?$"
 )
 _BASE_HOST_RE: Final = re.compile(r"(?:^|/)accounts/fireworks/|^replicate/|/[^/]*[A-Z][^/]*$")
 _BASE_HOSTS: Final = frozenset({"fireworks_ai", "replicate"})
+
+# 9. Names that are no model on their own: a tier, a function or a family word left over
+#    once the path is gone (`aiml/flux/dev`, `assemblyai/best`, `kilo-auto/small`,
+#    `openrouter/free`, `agentcore/search`). They keep the word before them in the path,
+#    or the serving provider when the id has no path: `flux-dev`, `openrouter-free`.
+_GENERIC_WORDS: Final = frozenset(
+    {
+        "auto", "base", "best", "chat", "default", "dev", "fast", "free", "gpt", "large",
+        "latest", "lite", "max", "medium", "mini", "nano", "plus", "preview", "pro",
+        "router", "search", "small", "standard", "style", "erase", "turbo", "ultra",
+    }
+)  # fmt: skip
+_BARE_VERSION_RE: Final = re.compile(r"^v?\d+(?:-\d+)*$")  # `aiml/flux-pro/v1.1`
+# `-latest` after a versioned name is that version (`claude-3-5-sonnet-latest`); after an
+# unversioned family it follows the family and is its own model: OpenRouter's routers
+# (`~openai/gpt-latest`, `~anthropic/claude-opus-latest`), OpenAI's `chat-latest`, Mistral's
+# `mistral-large-latest`. Without the word, only a family word (`gpt`, `chat`) is left.
+_LATEST_END_RE: Final = re.compile(r"-latest$")
+_DIGIT_RE: Final = re.compile(r"\d")
+
+# --------------------------------------------------------------------------------------
+# Spelling: the dashed key written the way the ecosystem writes it
+# --------------------------------------------------------------------------------------
+
+# A version `<major>.<minor>` between name tokens: `gpt-4-1` -> `gpt-4.1`, `claude-3-5-sonnet`
+# -> `claude-3.5-sonnet`, `deepseek-v3-1` -> `deepseek-v3.1`, `mistral-7b-v0-3` -> `v0.3`.
+# The major is one or two digits, optionally fused to letters (`v3`, `k2`, `sd3`); the minor
+# is `0` or one or two digits without a leading zero (a third part likewise:
+# `dolphin-2.9.2`). Not versions: sizes (`3-8b`),
+# stamps with leading zeros (`preview-05-20`, `command-r-08-2024`), four-digit releases
+# (`mistral-large-2407`, `12-2024`), and numbers after a size or another version.
+_VERSION_PAIR_RE: Final = re.compile(
+    r"(?:^|(?<=-))([a-z]*(?:0|[1-9]\d?))-(0|[1-9]\d?)(?:-(0|[1-9]\d?))?(?=-|$)"
+)
+_FRACTION_SIZE_RE: Final = re.compile(r"(?<=\d)p(?=\d+[bmt](?:-|$))")  # `1p7b` -> `1.7b`
+# The chat checkpoint of families published as base + chat pairs (the keys drop the word,
+# see `_PAIR_FAMILY_BARE_RE`), as their authors name it: Llama 3.x, Qwen 2/2.5, Mistral 7B,
+# Mixtral and Code Llama `-instruct`; Llama 2 and Qwen 1.5 `-chat`; Gemma `-it`.
+_CHAT_SUFFIX_RULES: Final = _rules(
+    (r"^(llama-2-\d+b)$", r"\1-chat"),
+    (r"^(qwen-1-5(?:-coder|-math)?-\d+(?:p\d+)?b)$", r"\1-chat"),
+    (r"^(gemma(?:-[1-3])?-\d+b)$", r"\1-it"),
+    (r"^((?:llama-3(?:-[0-3])?|qwen-2(?:-5)?(?:-coder|-math)?)-\d+(?:p\d+)?b)$",
+     r"\1-instruct"),
+    (r"^((?:mistral|codellama|mixtral-8x)\d*-?\d+b)(-v\d+(?:-\d+)*)?$", r"\1-instruct\2"),
+)  # fmt: skip
+# Qwen writes its version fused to the family word: `qwen2.5-72b-instruct`, `qwen3-235b`.
+_FUSED_FAMILY_RE: Final = re.compile(r"^qwen-(?=\d)")
 
 # --------------------------------------------------------------------------------------
 # Authors: who made the model, from the canonical name (OpenRouter's author slugs)
@@ -534,18 +609,41 @@ _PROVIDER_SLUG_RE: Final = re.compile(r"[^a-z0-9_.]+")
 
 
 def canonical_model_name(source_model_id: str, *, source: str | None = None) -> str:
-    """The canonical name of the model a source id refers to.
+    """The canonical name of the model a source id refers to, spelled as people type it.
 
     ``canonical_model_name("us.anthropic.claude-sonnet-4-5-20250929-v1:0", source="litellm")``
     and ``canonical_model_name("anthropic/claude-sonnet-4.5:free")`` are both
-    ``"claude-sonnet-4-5"``. `source` is the catalog or serving provider the id comes from
-    (``litellm``, ``openrouter``, ``fireworks``, ...). Almost every quirk is recognisable
-    from the id itself; the source only decides what a bare open-weight name means when
-    the id carries no path: on Fireworks and Replicate it is the base checkpoint
-    (``source="fireworks"``, ``"qwen2p5-72b"`` -> ``"qwen-2-5-72b-base"``).
+    ``"claude-sonnet-4.5"``. The name is `model_key` written the way the ecosystem writes
+    it (OpenRouter's slug without the author, or the author's undated API id): versions
+    with a dot (``gpt-4.1``, ``claude-3.5-sonnet``, ``llama-3.3-70b-instruct``), Qwen's
+    version fused (``qwen2.5-72b-instruct``). Two ids have one name exactly when they have
+    one key. `source` is the catalog or serving provider the id comes from (``litellm``,
+    ``openrouter``, ``fireworks``, ...); see `model_key`.
+    """
+    return _spell(model_key(source_model_id, source=source))
+
+
+def model_key(source_model_id: str, *, source: str | None = None) -> str:
+    """The identity key of the model a source id refers to: its canonical name with every
+    separator a dash and no chat suffix (``"claude-sonnet-4-5"``, ``"llama-3-3-70b"``).
+
+    Ids match when their keys are equal; the key was the catalog's name before names kept
+    their dots, so a catalog synced then holds its models under their keys. Almost every
+    quirk is recognisable from the id itself; the source only decides what a bare
+    open-weight name means when the id carries no path: on Fireworks and Replicate it is
+    the base checkpoint (``source="fireworks"``, ``"qwen2p5-72b"`` -> ``"qwen-2-5-72b-base"``),
+    and names a generic word (``auto``) when the id has no path.
     """
     host = _provider(source) if source else ""
-    return _canonical(source_model_id, host if host in _BASE_HOSTS else "")
+    key = _canonical(source_model_id, host if host in _BASE_HOSTS else "")
+    # A few rules only fire once an earlier one has run (`bielik-11b-v3.0-instruct`: the
+    # trailing `.0` shows after `-instruct` goes); a second pass makes keys a fixed point.
+    key = _canonical(key)
+    if key in _GENERIC_WORDS or _BARE_VERSION_RE.match(key):
+        vendor = _vendor_of(source_model_id) or host
+        if vendor:
+            key = f"{vendor}-{key}"
+    return key
 
 
 def variant_of(source_model_id: str) -> str | None:
@@ -654,6 +752,34 @@ def _split_tags(name: str) -> tuple[str, str | None]:
     return base, ":".join(variants) if variants else None
 
 
+def _vendor_of(model_id: str) -> str:
+    """The path segment in front of the model (`aiml/flux/dev` -> `flux`), as a slug."""
+    segments = [seg for seg in model_id.strip().lower().split("/") if seg]
+    segments = [seg for seg in segments[:-1] if seg not in _MODELS_MARKERS]
+    if not segments or segments[-1] == "accounts":
+        return ""
+    return _SEPARATOR_RE.sub("-", segments[-1].lstrip("~@")).strip("-")
+
+
+def _keeps_latest(name: str) -> bool:
+    """Whether `-latest` is part of the model: it follows an unversioned family."""
+    return _LATEST_END_RE.search(name) is not None and _DIGIT_RE.search(name) is None
+
+
+@lru_cache(maxsize=65536)
+def _spell(key: str) -> str:
+    name = key
+    if not _OPENAI_NAME_RE.match(name):
+        name = _apply(_CHAT_SUFFIX_RULES, name)
+    name = _VERSION_PAIR_RE.sub(_dotted, name)
+    name = _FRACTION_SIZE_RE.sub(".", name)
+    return _FUSED_FAMILY_RE.sub("qwen", name)
+
+
+def _dotted(match: re.Match[str]) -> str:
+    return ".".join(part for part in match.groups() if part is not None)
+
+
 def _apply(table: _Rules, name: str) -> str:
     if table.any_match.search(name) is None:
         return name
@@ -695,7 +821,7 @@ def _canonical(source_model_id: str, base_host: str = "") -> str:
     if not _DISTINCT_SNAPSHOT_RE.search(name):
         name = _apply(_DATE_RULES, name)
 
-    if name not in _KEEP_LATEST:
+    if name not in _KEEP_LATEST and not _keeps_latest(name):
         name = _SUFFIX_RE.sub("", name)
     if not _OPENAI_NAME_RE.match(name):
         chat = _CHAT_MARKER_RE.search(name) is not None

@@ -11,6 +11,7 @@ import csv
 import gzip
 import importlib.util
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from llm_intelligence.identity import (
     author_of,
     canonical_model_name,
     canonical_provider,
+    model_key,
     variant_of,
 )
 
@@ -83,13 +85,13 @@ SONNET_4_5_IDS = [
 
 @pytest.mark.parametrize(("model_id", "source"), SONNET_4_5_IDS)
 def test_claude_sonnet_4_5_is_one_model(model_id: str, source: str) -> None:
-    assert canonical_model_name(model_id, source=source) == "claude-sonnet-4-5"
+    assert canonical_model_name(model_id, source=source) == "claude-sonnet-4.5"
 
 
 def test_issue_example_bedrock_profile() -> None:
     assert (
         canonical_model_name("us.anthropic.claude-sonnet-4-5-20250929-v1:0", source="litellm")
-        == "claude-sonnet-4-5"
+        == "claude-sonnet-4.5"
     )
 
 
@@ -110,7 +112,7 @@ def test_issue_example_bedrock_profile() -> None:
     ],
 )
 def test_meta_naming_variants_are_one_model(model_id: str) -> None:
-    assert canonical_model_name(model_id) == "llama-3-1-70b"
+    assert canonical_model_name(model_id) == "llama-3.1-70b-instruct"
 
 
 @pytest.mark.parametrize(
@@ -119,24 +121,24 @@ def test_meta_naming_variants_are_one_model(model_id: str) -> None:
         ("azure/us/gpt-4o-2024-08-06", "gpt-4o"),
         ("gpt-4o-2024-05-13", "gpt-4o"),
         ("openai/gpt-4o:extended", "gpt-4o"),
-        ("vertex_ai/claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet"),
-        ("claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
-        ("openrouter/anthropic/claude-3.5-sonnet", "claude-3-5-sonnet"),
+        ("vertex_ai/claude-3-5-sonnet-v2@20241022", "claude-3.5-sonnet"),
+        ("claude-3-5-sonnet-latest", "claude-3.5-sonnet"),
+        ("openrouter/anthropic/claude-3.5-sonnet", "claude-3.5-sonnet"),
         ("deepinfra/anthropic/claude-4-opus", "claude-opus-4"),
         ("claude-opus-4-0", "claude-opus-4"),
-        ("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "llama-3-3-70b"),
-        ("groq/llama-3.1-8b-instant", "llama-3-1-8b"),
-        ("fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "llama-3-1-8b"),
-        ("ollama/llama3:70b", "llama-3-70b"),
-        ("gemini-2.0-flash-001", "gemini-2-0-flash"),
-        ("google/gemini-2.5-flash-preview-05-20", "gemini-2-5-flash-preview-05-20"),
-        ("bedrock/us-east-1/anthropic.claude-v2:1", "claude-2-1"),
-        ("mistral.mistral-7b-instruct-v0:2", "mistral-7b-v0-2"),
+        ("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "llama-3.3-70b-instruct"),
+        ("groq/llama-3.1-8b-instant", "llama-3.1-8b-instruct"),
+        ("fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "llama-3.1-8b-instruct"),
+        ("ollama/llama3:70b", "llama-3-70b-instruct"),
+        ("gemini-2.0-flash-001", "gemini-2.0-flash"),
+        ("google/gemini-2.5-flash-preview-05-20", "gemini-2.5-flash-preview-05-20"),
+        ("bedrock/us-east-1/anthropic.claude-v2:1", "claude-2.1"),
+        ("mistral.mistral-7b-instruct-v0:2", "mistral-7b-instruct-v0.2"),
         ("amazon.titan-embed-text-v2:0", "titan-embed-text-v2"),
         ("openai.gpt-oss-120b-1:0", "gpt-oss-120b"),
         ("deepseek.r1-v1:0", "deepseek-r1"),
         ("gpt-4-1106-preview", "gpt-4-turbo-preview"),
-        ("azure/gpt-35-turbo-0613", "gpt-3-5-turbo"),
+        ("azure/gpt-35-turbo-0613", "gpt-3.5-turbo"),
         ("grok-4-0709", "grok-4"),
         ("ft:gpt-4o-mini-2024-07-18", "ft-gpt-4o-mini"),
         ("chatgpt-4o-latest", "chatgpt-4o"),
@@ -177,9 +179,11 @@ def test_different_models_are_never_merged(a: str, b: str) -> None:
 
 
 def test_source_names_hosts_that_list_base_checkpoints() -> None:
-    assert canonical_model_name("qwen2p5-72b", source="fireworks") == "qwen-2-5-72b-base"
-    assert canonical_model_name("qwen2p5-72b-instruct", source="fireworks") == "qwen-2-5-72b"
-    assert canonical_model_name("llama3.1-8b", source="cerebras") == "llama-3-1-8b"
+    assert canonical_model_name("qwen2p5-72b", source="fireworks") == "qwen2.5-72b-base"
+    assert (
+        canonical_model_name("qwen2p5-72b-instruct", source="fireworks") == "qwen2.5-72b-instruct"
+    )
+    assert canonical_model_name("llama3.1-8b", source="cerebras") == "llama-3.1-8b-instruct"
 
 
 def test_canonical_name_is_idempotent_on_examples() -> None:
@@ -367,4 +371,109 @@ def test_canonical_names_are_normal_over_all_source_ids() -> None:
             name = canonical_model_name(model_id, source=_source_hint(source))
             assert name, model_id
             assert name == name.lower(), model_id
-            assert not set(name) & set("/:.@ _"), (model_id, name)
+            assert not set(name) & set("/:@ _"), (model_id, name)
+            assert not re.search(r"\.(?!\d)|(?<!\d)\.", name), (model_id, name)
+            assert canonical_model_name(name) == name, (model_id, name)
+
+
+# --- names spelled as people type them (issue 10) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_id", "expected"),
+    [
+        # OpenRouter's slug without the author, whatever the source's spelling
+        ("gpt-4.1-2025-04-14", "gpt-4.1"),
+        ("azure/gpt-4-1-mini", "gpt-4.1-mini"),
+        ("claude-3-5-sonnet-20241022", "claude-3.5-sonnet"),
+        ("anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3.5-sonnet"),
+        ("claude-3.5-sonnet", "claude-3.5-sonnet"),
+        ("claude-3-5-sonnet-20240620", "claude-3.5-sonnet-20240620"),
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4.5"),
+        ("claude-opus-4-1@20250805", "claude-opus-4.1"),
+        ("gemini/gemini-2.5-pro", "gemini-2.5-pro"),
+        ("meta-llama/llama-3.3-70b-instruct", "llama-3.3-70b-instruct"),
+        ("groq/llama-3.3-70b-versatile", "llama-3.3-70b-instruct"),
+        ("meta.llama3-1-405b-instruct-v1:0", "llama-3.1-405b-instruct"),
+        ("deepseek/deepseek-r1", "deepseek-r1"),
+        ("deepseek/deepseek-chat-v3.1", "deepseek-v3.1"),
+        ("Qwen/Qwen2.5-72B-Instruct", "qwen2.5-72b-instruct"),
+        ("qwen2p5-72b-instruct", "qwen2.5-72b-instruct"),
+        ("qwen/qwen3-235b-a22b", "qwen3-235b"),
+        ("Qwen/Qwen3-1.7B", "qwen3-1.7b"),
+        ("google/gemma-2-9b-it", "gemma-2-9b-it"),
+        ("mistralai/mistral-small-3.2-24b-instruct", "mistral-small-3.2"),
+        ("mistral.mistral-7b-instruct-v0:2", "mistral-7b-instruct-v0.2"),
+        ("gpt-3.5-turbo-0125", "gpt-3.5-turbo"),
+        ("claude-2.1", "claude-2.1"),
+        # not versions: sizes, stamps, releases, tiers
+        ("llama3:8b", "llama-3-8b-instruct"),
+        ("gpt-4o-2024-08-06", "gpt-4o"),
+        ("mistral-large-2407", "mistral-large-2407"),
+        ("o1-mini-2024-09-12", "o1-mini"),
+        ("command-r-08-2024", "command-r-08-2024"),
+        ("google/gemini-2.5-flash-preview-05-20", "gemini-2.5-flash-preview-05-20"),
+        ("deepseek-r1-0528", "deepseek-r1-0528"),
+    ],
+)
+def test_names_are_spelled_as_people_type_them(model_id: str, expected: str) -> None:
+    assert canonical_model_name(model_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("gpt-4o", "gpt-4o-mini"),
+        ("gpt-4.1", "gpt-4.1-mini"),
+        ("gpt-4.1-mini", "gpt-4.1-nano"),
+        ("fireworks_ai/accounts/fireworks/models/llama-v3p1-8b", "llama-3.1-8b-instruct"),
+        ("qwen3-1.7b", "qwen3.1-7b"),
+        ("claude-3.5-sonnet", "claude-3.5-sonnet-20240620"),
+        ("mistral-small-3.1", "mistral-small-3.2"),
+    ],
+)
+def test_spelling_keeps_models_apart(a: str, b: str) -> None:
+    assert canonical_model_name(a) != canonical_model_name(b)
+
+
+def test_model_key_is_the_name_with_dashes() -> None:
+    assert model_key("anthropic/claude-3.5-sonnet") == "claude-3-5-sonnet"
+    assert model_key("meta-llama/llama-3.3-70b-instruct") == "llama-3-3-70b"
+    assert model_key("openai/gpt-4.1") == "gpt-4-1"
+    for name in ("gpt-4.1", "claude-sonnet-4.5", "llama-3.3-70b-instruct", "qwen2.5-72b-instruct"):
+        assert canonical_model_name(model_key(name)) == name
+
+
+# Tiers and functions (and OpenAI's family word): never a model's whole name.
+GENERIC_WORDS = {
+    "auto", "base", "best", "chat", "default", "dev", "fast", "free", "gpt", "large",
+    "latest", "lite", "max", "medium", "mini", "nano", "plus", "preview", "pro", "router",
+    "search", "small", "standard", "style", "turbo", "ultra", "instruct", "it",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model_id", "source", "expected"),
+    [
+        ("aiml/flux/dev", "aiml", "flux-dev"),
+        ("~openai/gpt-latest", "openrouter", "gpt-latest"),
+        ("chat-latest", "openai", "chat-latest"),
+        ("kilo-auto/small", "kilo", "kilo-auto-small"),
+        ("openrouter/free", "openrouter", "openrouter-free"),
+        ("auto", "llmgateway", "llmgateway-auto"),
+        ("assemblyai/best", "litellm", "assemblyai-best"),
+    ],
+)
+def test_generic_words_keep_their_vendor(model_id: str, source: str, expected: str) -> None:
+    assert canonical_model_name(model_id, source=source) == expected
+
+
+def test_no_canonical_name_is_a_bare_generic_word() -> None:
+    junk = {
+        (model_id, name)
+        for source, ids in _catalog_ids().items()
+        for model_id in ids
+        if (name := canonical_model_name(model_id, source=_source_hint(source))) in GENERIC_WORDS
+        or re.fullmatch(r"v?\d+(?:\.\d+)*", name)
+    }
+    assert not junk
