@@ -44,7 +44,8 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: an error is one line, however long (a terminal wraps it, rich does not).
+err_console = Console(stderr=True, soft_wrap=True)
 
 EXIT_SYNC_RUNNING = 75
 """`llm-intel sync` while another sync runs: sysexits' EX_TEMPFAIL, try again later."""

@@ -29,7 +29,9 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[o
     try:
         return psycopg.connect(url, autocommit=autocommit, application_name="llm-intelligence")
     except psycopg.OperationalError as e:
-        raise DatabaseError(f"cannot connect to the database: {_redacted(url)}: {e}") from e
+        # libpq's message spans lines (a hint on the second): one line here.
+        reason = " ".join(str(e).split())
+        raise DatabaseError(f"cannot connect to the database: {_redacted(url)}: {reason}") from e
 
 
 def _redacted(url: str) -> str:
