@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 import psycopg
 
+from llm_intelligence.collectors.renames import rename_models
 from llm_intelligence.collectors.resolve import ResolvedModel, ResolvedPrice, ResolvedSource
 from llm_intelligence.db.sync_lock import WRITE_ROW, lock_row
 from llm_intelligence.errors import SyncLockedError
@@ -154,6 +155,7 @@ def write_source(
         # next sync fetches them again. Nothing else this session does is affected.
         conn.execute("set local synchronous_commit = off")
         conn.execute(_STAGE_TABLES)
+        rename_models(conn, resolved)  # a model the naming rule now spells differently
         model_ids, models_inserted, models_updated = _write_models(conn, resolved)
         _write_aliases(conn, resolved, model_ids)
         known = dict(conn.execute(_KNOWN_PRICES, (resolved.source,)).fetchall())
