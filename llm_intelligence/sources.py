@@ -41,6 +41,7 @@ PIPELINE_MODULES: tuple[str, ...] = (
     "llm_intelligence.collectors.prices",
     "llm_intelligence.collectors.rows",
     "llm_intelligence.collectors.resolve",
+    "llm_intelligence.collectors.renames",
     "llm_intelligence.collectors.writer",
     "llm_intelligence.identity",
 )
