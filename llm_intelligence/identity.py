@@ -272,6 +272,8 @@ _PREFIX_RULES: Final = _rules(
     # Google AI Studio serves Gemma as `gemini-gemma-2-9b-it`.
     (r"^gemini-(?=gemma)", ""),
     (r"^alibaba-(?=qwen)", ""),
+    # GitHub Models names AI21's Jamba `ai21-jamba-1.5-large`.
+    (r"^ai21-(?=jamba)", ""),
     # Mistral's open-weight API names: `open-mistral-7b`, `open-mixtral-8x22b`.
     (r"^open-(?=mi[sx]tral|codestral)", ""),
     # Groq's `qwen-qwq-32b` is QwQ-32B.
