@@ -458,7 +458,7 @@ def _counts_table(title: str, leading: tuple[str, ...]) -> Table:
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
         pad_edge=False,
-        caption="new/changed/same/gone: offers inserted/updated/unchanged/deactivated",
+        caption="gone: offers no longer listed (deactivated)",
     )
     for heading in leading:
         table.add_column(heading, no_wrap=True)
@@ -583,7 +583,7 @@ def _show_rejected(conn: psycopg.Connection[Any], source: str) -> None:
         f"{source} run {run_id} ({status}, {started:%Y-%m-%d %H:%M}): {total} rejected"
         + (f", the first {len(pairs)} listed" if total > len(pairs) else "")
     )
-    for reason, count in count_reasons(reason for _key, reason in pairs).items():
+    for reason, count in count_reasons(pairs).items():
         console.print(f"{count:>5}  {escape(reason)}")
     for key, reason in pairs:
         console.print(f"  {escape(key)}: {escape(reason)}")

@@ -281,7 +281,7 @@ def _record(
         assert resolved is not None
         report.seen = len(resolved.prices)
         report.rejected = len(resolved.rejected)
-        report.rejected_reasons = count_reasons(r.reason for r in resolved.rejected)
+        report.rejected_reasons = count_reasons((r.source_key, r.reason) for r in resolved.rejected)
         report.rejected_sample = [
             (r.source_key, r.reason) for r in resolved.rejected[:_REJECTED_SAMPLE]
         ]
@@ -351,16 +351,18 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NUMBER = re.compile(r"(?<![\w./-])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
 
-def reason_pattern(reason: str) -> str:
-    """A rejection reason with the values it quotes replaced, so that rows rejected for
-    the same reason group together: `price 'abc' is not a number` -> `price '…' is not a
-    number`, `-1 is negative` -> `N is negative`."""
+def reason_pattern(reason: str, key: str | None = None) -> str:
+    """A rejection reason with the row's key and the values it quotes replaced, so that
+    rows rejected for the same reason group together: `acme/x: price 'abc' is not a
+    number` -> `…: price '…' is not a number`, `-1 is negative` -> `N is negative`."""
+    if key:
+        reason = reason.replace(key, "…")
     return _NUMBER.sub("N", _QUOTED.sub("'…'", reason))
 
 
-def count_reasons(reasons: Iterable[str]) -> dict[str, int]:
-    """Rejection reasons counted by `reason_pattern`, most frequent first."""
-    return dict(Counter(reason_pattern(r) for r in reasons).most_common())
+def count_reasons(rejected: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """(key, reason) pairs counted by `reason_pattern`, most frequent first."""
+    return dict(Counter(reason_pattern(r, k) for k, r in rejected).most_common())
 
 
 def payload_fingerprint(payload: Any, *, source: str) -> str:
