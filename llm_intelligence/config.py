@@ -59,12 +59,8 @@ class Settings(BaseSettings):
 
     # Each source's location (an http(s) URL or a local mirror); names from the registry.
     litellm_url: str | None = Field(default=None, validation_alias=SOURCES["litellm"].url_env)
-    openrouter_url: str | None = Field(
-        default=None, validation_alias=SOURCES["openrouter"].url_env
-    )
-    models_dev_url: str | None = Field(
-        default=None, validation_alias=SOURCES["models-dev"].url_env
-    )
+    openrouter_url: str | None = Field(default=None, validation_alias=SOURCES["openrouter"].url_env)
+    models_dev_url: str | None = Field(default=None, validation_alias=SOURCES["models-dev"].url_env)
     genai_prices_url: str | None = Field(
         default=None, validation_alias=SOURCES["genai-prices"].url_env
     )

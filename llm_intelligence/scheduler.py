@@ -110,9 +110,7 @@ def planned_jobs(settings: Settings) -> list[PlannedJob]:
             jobs.append(PlannedJob(name, f"sync {name}", every, why))
         else:
             jobs.append(PlannedJob(name, f"sync {name}", None, f"disabled ({setting}=0)"))
-    jobs.append(
-        PlannedJob(HEAL_JOB_ID, "refresh stale rankings", HEAL_INTERVAL, "always")
-    )
+    jobs.append(PlannedJob(HEAL_JOB_ID, "refresh stale rankings", HEAL_INTERVAL, "always"))
     benchmarks = source_names(SourceKind.BENCHMARKS)
     if not settings.enable_benchmark_collection:
         jobs.append(
