@@ -69,13 +69,25 @@ insert into public.models (name) select 'bench-model-' || g from generate_series
 """
 SEED_PRICING: LiteralString = """
 insert into public.provider_pricing (
-  model_id, source, source_key, provider, provider_model_id,
+  model_id, source, source_key, provider_name, provider_id,
   input_price_per_million, output_price_per_million)
-select m.id, 'litellm', m.name || '@' || p.provider, p.provider, m.name,
+select m.id, 'litellm', m.name || '@' || p.provider_name, p.provider_name, m.name,
        ((m.id * 7919 + p.k * 104729) % 20000) / 1000.0 + 0.01,
        4 * (((m.id * 7919 + p.k * 104729) % 20000) / 1000.0 + 0.01)
 from public.models m
-cross join (values (1, 'openai'), (2, 'azure'), (3, 'bedrock')) p (k, provider)
+cross join (values (1, 'openai'), (2, 'azure'), (3, 'bedrock')) p (k, provider_name)
+"""
+# `--before` builds the schema as it was before the fix, which predates the seed's column
+# names (20261202000300): there the two columns still have their old names.
+SEED_PRICING_BEFORE_RENAME: LiteralString = """
+insert into public.provider_pricing (
+  model_id, source, source_key, provider, provider_model_id,
+  input_price_per_million, output_price_per_million)
+select m.id, 'litellm', m.name || '@' || p.provider_name, p.provider_name, m.name,
+       ((m.id * 7919 + p.k * 104729) % 20000) / 1000.0 + 0.01,
+       4 * (((m.id * 7919 + p.k * 104729) % 20000) / 1000.0 + 0.01)
+from public.models m
+cross join (values (1, 'openai'), (2, 'azure'), (3, 'bedrock')) p (k, provider_name)
 """
 KEYS: LiteralString = (
     "select source_key from public.provider_pricing where source = 'litellm' order by id limit %s"
@@ -128,7 +140,7 @@ def seeded_database(server_url: str, directory: Path | None) -> str:
     apply_migrations(url, directory=directory)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(SEED_MODELS, (MODELS,))
-        conn.execute(SEED_PRICING)
+        conn.execute(SEED_PRICING if directory is None else SEED_PRICING_BEFORE_RENAME)
         conn.execute("vacuum analyze")
     return url
 

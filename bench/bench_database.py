@@ -71,7 +71,8 @@ RANK_CASES: tuple[tuple[str, LiteralString], ...] = (
 # a filter does not select, say, only the models with the least evidence.
 # (%% is `%` in a statement that takes parameters.)
 SEED_MODELS: LiteralString = """
-insert into public.models (name, provider, family, context_window, max_tokens, capabilities)
+insert into public.models (name, provider, model_family, context_window, max_tokens,
+                           capabilities)
 select 'bench-model-' || i, 'author-' || (i %% 40), 'family-' || (i %% 400),
        (array[8192, 32768, 128000, 200000, 1000000])[1 + i %% 5],
        4096 * (1 + i %% 4),
@@ -82,7 +83,8 @@ from generate_series(1, %(models)s) i
 
 # 1 to 3 scores per model (2 on average), spread over the four categories.
 SEED_BENCHMARKS: LiteralString = """
-insert into public.benchmark_scores (model_id, benchmark, category, source, raw_score)
+insert into public.benchmark_scores (
+  model_id, benchmark_name, benchmark_category, source_organization, score)
 select m.id, 'bench-' || k,
        (array['coding', 'reasoning', 'math', 'general'])[1 + (m.id + k) % 4],
        'bench', ((m.id * 31 + k * 17) % 100) / 100.0
@@ -93,22 +95,22 @@ where k <= 1 + m.id % 3
 
 SEED_PRICING: LiteralString = """
 insert into public.provider_pricing (
-  model_id, source, source_key, provider, provider_model_id,
+  model_id, source, source_key, provider_name, provider_id,
   input_price_per_million, output_price_per_million, context_window)
-select m.id, 'litellm', m.name || '@' || p.provider, p.provider, m.name,
+select m.id, 'litellm', m.name || '@' || p.provider_name, p.provider_name, m.name,
        ((m.id * 7919 + p.k * 104729) % 20000) / 1000.0 + 0.01,
        4 * (((m.id * 7919 + p.k * 104729) % 20000) / 1000.0 + 0.01),
        m.context_window
 from public.models m
-cross join (values (1, 'openai'), (2, 'azure'), (3, 'bedrock')) p (k, provider)
+cross join (values (1, 'openai'), (2, 'azure'), (3, 'bedrock')) p (k, provider_name)
 """
 
 CREATE_STAGE: LiteralString = """
 create temp table staged_pricing (
   source_key text not null,
   model_name text not null,
-  provider text not null,
-  provider_model_id text not null,
+  provider_name text not null,
+  provider_id text not null,
   input_price_per_million numeric,
   output_price_per_million numeric,
   context_window integer
@@ -116,7 +118,7 @@ create temp table staged_pricing (
 """
 
 COPY_STAGE: LiteralString = """
-copy staged_pricing (source_key, model_name, provider, provider_model_id,
+copy staged_pricing (source_key, model_name, provider_name, provider_id,
                      input_price_per_million, output_price_per_million, context_window)
 from stdin
 """
@@ -125,25 +127,25 @@ from stdin
 # set-based statement; unchanged rows are not touched.
 UPSERT: LiteralString = """
 insert into public.provider_pricing as p (
-  model_id, source, source_key, provider, provider_model_id,
+  model_id, source, source_key, provider_name, provider_id,
   input_price_per_million, output_price_per_million, context_window)
-select m.id, 'litellm', s.source_key, s.provider, s.provider_model_id,
+select m.id, 'litellm', s.source_key, s.provider_name, s.provider_id,
        s.input_price_per_million, s.output_price_per_million, s.context_window
 from staged_pricing s
 join public.models m on m.name = s.model_name
 on conflict (source, source_key) do update set
   model_id = excluded.model_id,
-  provider = excluded.provider,
-  provider_model_id = excluded.provider_model_id,
+  provider_name = excluded.provider_name,
+  provider_id = excluded.provider_id,
   input_price_per_million = excluded.input_price_per_million,
   output_price_per_million = excluded.output_price_per_million,
   context_window = excluded.context_window,
   is_active = true,
   deactivated_at = null
-where (p.model_id, p.provider, p.provider_model_id, p.input_price_per_million,
+where (p.model_id, p.provider_name, p.provider_id, p.input_price_per_million,
        p.output_price_per_million, p.context_window, p.is_active)
       is distinct from
-      (excluded.model_id, excluded.provider, excluded.provider_model_id,
+      (excluded.model_id, excluded.provider_name, excluded.provider_id,
        excluded.input_price_per_million, excluded.output_price_per_million,
        excluded.context_window, true)
 """

@@ -27,19 +27,20 @@ def add_model(conn: psycopg.Connection[Any], name: str, **columns: Any) -> int:
 def add_price(
     conn: psycopg.Connection[Any],
     model_id: int,
-    provider: str,
+    provider_name: str,
     input_price: Decimal | str | None,
     output_price: Decimal | str | None = None,
     *,
     source: str = "litellm",
     **columns: Any,
 ) -> int:
+    """One provider_pricing row: `provider_name` serves model `model_id`."""
     fields = {
         "model_id": model_id,
         "source": source,
-        "source_key": columns.pop("source_key", f"{provider}/{model_id}"),
-        "provider": provider,
-        "provider_model_id": columns.pop("provider_model_id", f"{provider}-model-{model_id}"),
+        "source_key": columns.pop("source_key", f"{provider_name}/{model_id}"),
+        "provider_name": provider_name,
+        "provider_id": columns.pop("provider_id", f"{provider_name}-model-{model_id}"),
         "input_price_per_million": input_price,
         "output_price_per_million": input_price if output_price is None else output_price,
         **columns,

@@ -39,7 +39,7 @@ def parsed(sample: list[Any]) -> ParsedSource:
 def test_flat_prices_batch_variant_and_other_units(parsed: ParsedSource) -> None:
     row = one_row(parsed, "anthropic/claude-fable-5-2")
     assert parsed.source == SOURCE
-    assert (row.provider, row.provider_model_id, row.gateway) == (
+    assert (row.provider_name, row.provider_id, row.gateway) == (
         "anthropic",
         "claude-fable-5-2",
         "",
@@ -52,8 +52,8 @@ def test_flat_prices_batch_variant_and_other_units(parsed: ParsedSource) -> None
     assert row.batch_output_price_per_million == Decimal("20")
     assert row.context_window == row.model.context_window == 1_000_000
     assert row.model.display_name == "Claude Fable 5.2"
-    assert row.metadata["prices"] == {"cache_write_1h": "16", "web_searches_kcount": "10"}
-    assert row.metadata["variants"][1] == {
+    assert row.provider_metadata["prices"] == {"cache_write_1h": "16", "web_searches_kcount": "10"}
+    assert row.provider_metadata["variants"][1] == {
         "when": {"speed": "fast"},
         "prices": {
             "input": "16",
@@ -63,7 +63,7 @@ def test_flat_prices_batch_variant_and_other_units(parsed: ParsedSource) -> None
             "cache_write_1h": "32",
         },
     }
-    assert row.metadata["match"]["or"][0] == {"equals": "claude-fable-5-2"}
+    assert row.provider_metadata["match"]["or"][0] == {"equals": "claude-fable-5-2"}
 
 
 def test_tiered_prices(parsed: ParsedSource) -> None:
@@ -71,10 +71,10 @@ def test_tiered_prices(parsed: ParsedSource) -> None:
     assert row.input_price_per_million == Decimal("2.5")
     assert row.output_price_per_million == Decimal("15")
     assert row.cache_read_price_per_million == Decimal("0.25")
-    assert row.metadata["tiers"] == [
+    assert row.provider_metadata["tiers"] == [
         {"above_input_tokens": 272_000, "input": "5", "cache_read": "0.5", "output": "22.5"}
     ]
-    batch = [v for v in row.metadata["variants"] if v["when"] == {"processing": "batch"}]
+    batch = [v for v in row.provider_metadata["variants"] if v["when"] == {"processing": "batch"}]
     assert batch == [
         {
             "when": {"processing": "batch"},
@@ -102,17 +102,17 @@ def test_conditional_prices_follow_the_day(sample: list[Any]) -> None:
         Decimal("0.6"),
     )
     assert now.cache_read_price_per_million == Decimal("0.003")
-    assert now.metadata["price_start_date"] == "2026-09-10"
-    assert "scheduled_prices" not in now.metadata
+    assert now.provider_metadata["price_start_date"] == "2026-09-10"
+    assert "scheduled_prices" not in now.provider_metadata
 
     august = flash(date(2026, 8, 20))
     assert august.input_price_per_million == Decimal("0.22")
-    assert august.metadata["price_start_date"] == "2026-08-17"
+    assert august.provider_metadata["price_start_date"] == "2026-08-17"
 
     before = flash(date(2026, 1, 1))
     assert before.input_price_per_million == Decimal("0.14")
-    assert "price_start_date" not in before.metadata
-    assert [s["start_date"] for s in before.metadata["scheduled_prices"]] == [
+    assert "price_start_date" not in before.provider_metadata
+    assert [s["start_date"] for s in before.provider_metadata["scheduled_prices"]] == [
         "2026-08-17",
         "2026-09-10",
     ]
@@ -121,7 +121,7 @@ def test_conditional_prices_follow_the_day(sample: list[Any]) -> None:
 def test_peak_hours_are_not_the_list_price(parsed: ParsedSource) -> None:
     # DeepSeek's default entry is the off-peak price; the daily windows are peak prices.
     row = one_row(parsed, "deepseek/deepseek-v4-flash")
-    assert row.metadata["time_of_day_prices"] == [
+    assert row.provider_metadata["time_of_day_prices"] == [
         {
             "start_time": "01:00:00+00:00",
             "end_time": "04:00:00+00:00",
@@ -135,14 +135,14 @@ def test_peak_hours_are_not_the_list_price(parsed: ParsedSource) -> None:
     ]
     zulu = one_row(parsed, "acme/zulu-time")  # `Z` suffix as pydantic serialises it upstream
     assert zulu.input_price_per_million == Decimal("0.27")
-    assert zulu.metadata["time_of_day_prices"][0]["start_time"] == "00:30:00+00:00"
+    assert zulu.provider_metadata["time_of_day_prices"][0]["start_time"] == "00:30:00+00:00"
 
 
 def test_future_prices_are_scheduled_including_variants(sample: list[Any]) -> None:
     now = one_row(parse_genai_prices(sample, as_of=TODAY), "google/gemini-3.6-flash")
     assert now.input_price_per_million == Decimal("0.75")
     assert now.batch_input_price_per_million == Decimal("0.375")
-    assert now.metadata["scheduled_prices"] == [
+    assert now.provider_metadata["scheduled_prices"] == [
         {
             "start_date": "2027-01-01",
             "prices": {
@@ -161,15 +161,15 @@ def test_future_prices_are_scheduled_including_variants(sample: list[Any]) -> No
     later = one_row(parse_genai_prices(sample, as_of=date(2027, 1, 1)), "google/gemini-3.6-flash")
     assert later.input_price_per_million == Decimal("1.5")
     assert later.batch_input_price_per_million == Decimal("0.75")
-    assert "scheduled_prices" not in later.metadata
+    assert "scheduled_prices" not in later.provider_metadata
 
 
 def test_newest_started_variant_wins(parsed: ParsedSource) -> None:
     # Three dated batch variants, newest first: the first one that has started applies.
     row = one_row(parsed, "mistral/mistral-large-4")
     assert row.batch_input_price_per_million == Decimal("0.35")
-    assert row.metadata["price_start_date"] == "2026-10-29"
-    assert len(row.metadata["variants"]) == 1
+    assert row.provider_metadata["price_start_date"] == "2026-10-29"
+    assert len(row.provider_metadata["variants"]) == 1
 
 
 def test_non_token_prices(parsed: ParsedSource) -> None:
@@ -177,7 +177,7 @@ def test_non_token_prices(parsed: ParsedSource) -> None:
     assert row.input_price_per_million is None
     assert row.output_price_per_million is None
     assert not row.is_free_tier
-    assert row.metadata["prices"] == {"audio_hours": "0.111", "input_audio_hours": "0.111"}
+    assert row.provider_metadata["prices"] == {"audio_hours": "0.111", "input_audio_hours": "0.111"}
 
 
 def test_empty_price_set_is_free(parsed: ParsedSource) -> None:
@@ -187,12 +187,12 @@ def test_empty_price_set_is_free(parsed: ParsedSource) -> None:
     assert row.gateway == "openrouter"
     hf = one_row(parsed, "huggingface_together/ServiceNow-AI/Apriel-1.6-15b-Thinker")
     assert hf.gateway == "huggingface"
-    assert hf.provider == "huggingface_together"
+    assert hf.provider_name == "huggingface_together"
 
 
 def test_deprecated_flag(parsed: ParsedSource) -> None:
     row = one_row(parsed, "avian/Meta-Llama-3.1-405B-Instruct")
-    assert row.metadata["deprecated"] is True
+    assert row.provider_metadata["deprecated"] is True
     assert row.input_price_per_million == Decimal("1.5")
 
 
@@ -236,7 +236,7 @@ def test_full_installed_snapshot() -> None:
 
     assert len(result.prices) + len(result.rejected) == len(models)
     assert len({row.source_key for row in result.prices}) == len(result.prices)
-    assert {row.provider for row in result.prices} == {p["id"] for p in payload}
+    assert {row.provider_name for row in result.prices} == {p["id"] for p in payload}
     free = [row for row in result.prices if row.is_free_tier]
     assert len(free) == sum(1 for _, m in models if m["prices"] == {})
     for row in result.prices:
@@ -251,8 +251,10 @@ def test_full_installed_snapshot() -> None:
         assert all(
             p is None or (isinstance(p, Decimal) and p.is_finite() and p >= 0) for p in prices
         )
-        assert not any(isinstance(leaf, float) for leaf in leaves(row.metadata)), row.source_key
-    json.dumps([row.metadata for row in result.prices])  # metadata is plain JSON
+        assert not any(isinstance(leaf, float) for leaf in leaves(row.provider_metadata)), (
+            row.source_key
+        )
+    json.dumps([row.provider_metadata for row in result.prices])  # metadata is plain JSON
 
 
 def test_snapshot_has_the_published_json_shape() -> None:

@@ -106,7 +106,7 @@ def test_sample_prices(rows: dict[str, PriceRow]) -> None:
     assert gpt5.cache_read_price_per_million == Decimal("0.125")
     assert gpt5.batch_input_price_per_million == Decimal("0.625")
     assert gpt5.batch_output_price_per_million == Decimal("5")
-    variants = {json.dumps(v["when"]): v["prices"] for v in gpt5.metadata["variants"]}
+    variants = {json.dumps(v["when"]): v["prices"] for v in gpt5.provider_metadata["variants"]}
     assert variants['{"service_tier": "priority"}'] == {
         "cache_read": "0.25",
         "input": "2.5",
@@ -119,8 +119,8 @@ def test_sample_prices(rows: dict[str, PriceRow]) -> None:
     assert sonnet.input_price_per_million == Decimal("3.3")
     assert sonnet.output_price_per_million == Decimal("16.5")
     assert sonnet.cache_write_price_per_million == Decimal("4.125")
-    assert sonnet.metadata["prices"] == {"cache_write_1h": "6.6"}
-    assert sonnet.metadata["tiers"] == [
+    assert sonnet.provider_metadata["prices"] == {"cache_write_1h": "6.6"}
+    assert sonnet.provider_metadata["tiers"] == [
         {
             "above_input_tokens": 200_000,
             "cache_read": "0.66",
@@ -141,8 +141,8 @@ def test_context_tiers_from_tiered_pricing(rows: dict[str, PriceRow]) -> None:
     # Dashscope's first range is the list price; later ranges are long-context tiers.
     assert qwen.input_price_per_million == Decimal("0.4")
     assert qwen.output_price_per_million == Decimal("1.2")
-    assert qwen.metadata["prices"] == {"output_reasoning": "4"}
-    assert qwen.metadata["tiers"] == [
+    assert qwen.provider_metadata["prices"] == {"output_reasoning": "4"}
+    assert qwen.provider_metadata["tiers"] == [
         {"above_input_tokens": 256_000, "input": "1.2", "output": "3.6", "output_reasoning": "12"}
     ]
 
@@ -150,7 +150,7 @@ def test_context_tiers_from_tiered_pricing(rows: dict[str, PriceRow]) -> None:
 def test_off_peak_and_cache_hit(rows: dict[str, PriceRow]) -> None:
     deepseek = rows["deepseek-v4-pro"]
     assert deepseek.cache_read_price_per_million == Decimal("0.044")
-    (off_peak,) = deepseek.metadata["variants"]
+    (off_peak,) = deepseek.provider_metadata["variants"]
     assert off_peak["prices"] == {"cache_read": "0.022", "input": "0.66", "output": "1.98"}
     assert off_peak["when"]["off_peak"]["windows"][1] == {
         "hours_utc": "00:00-00:00",
@@ -161,14 +161,14 @@ def test_off_peak_and_cache_hit(rows: dict[str, PriceRow]) -> None:
 def test_unit_prices_keep_upstream_units(rows: dict[str, PriceRow]) -> None:
     image = rows["high/1024-x-1536/gpt-image-1"]
     assert image.input_price_per_million is None and image.output_price_per_million is None
-    assert image.metadata["unit_prices"] == {
+    assert image.provider_metadata["unit_prices"] == {
         "input_cost_per_image": "0.25",
         "input_cost_per_pixel": "0.000000158945719",
         "output_cost_per_pixel": "0",
     }
     whisper = rows["whisper-1"]
     assert whisper.model.model_type == "audio_transcription"
-    assert "input_cost_per_second" in whisper.metadata["unit_prices"]
+    assert "input_cost_per_second" in whisper.provider_metadata["unit_prices"]
 
 
 def test_no_floats_anywhere_and_metadata_is_json(rows: dict[str, PriceRow]) -> None:
@@ -176,8 +176,8 @@ def test_no_floats_anywhere_and_metadata_is_json(rows: dict[str, PriceRow]) -> N
         for name in PRICE_FIELDS:
             value = getattr(row, name)
             assert value is None or type(value) is Decimal, (row.source_key, name)
-        assert_no_floats(row.metadata)
-        json.dumps(row.metadata)
+        assert_no_floats(row.provider_metadata)
+        json.dumps(row.provider_metadata)
 
 
 # --- identity of a deployment --------------------------------------------------------
@@ -272,11 +272,11 @@ def test_no_floats_anywhere_and_metadata_is_json(rows: dict[str, PriceRow]) -> N
         ),
     ],
 )
-def test_provider_model_id_and_deployment(
+def test_provider_id_and_deployment(
     rows: dict[str, PriceRow], key: str, provider: str, model_id: str, deployment: str
 ) -> None:
     row = rows[key]
-    assert (row.provider, row.provider_model_id, row.deployment) == (
+    assert (row.provider_name, row.provider_id, row.deployment) == (
         provider,
         model_id,
         deployment,
@@ -323,7 +323,7 @@ def test_modes_are_kept(rows: dict[str, PriceRow]) -> None:
         "responses",
     } <= modes
     assert rows["text-embedding-3-small"].model.model_type == "embedding"
-    assert rows["text-embedding-3-small"].metadata["output_vector_size"] == 1536
+    assert rows["text-embedding-3-small"].provider_metadata["output_vector_size"] == 1536
     assert rows["o3-pro"].model.model_type == "responses"
 
 
@@ -399,7 +399,7 @@ def test_a_bad_entry_rejects_only_itself() -> None:
     assert "finite" in reasons["nan-price"]
     bad_date = next(row for row in parsed.prices if row.source_key == "bad-date")
     assert bad_date.model.deprecation_date is None
-    assert bad_date.metadata["invalid_dates"] == {"deprecation_date": "soon"}
+    assert bad_date.provider_metadata["invalid_dates"] == {"deprecation_date": "soon"}
 
 
 def test_payload_that_is_not_an_object_fails_the_run() -> None:
@@ -459,12 +459,12 @@ def test_full_bundled_snapshot() -> None:
     modes = Counter(row.model.model_type for row in parsed.prices)
     assert modes["chat"] > 1000 and modes["embedding"] > 50 and modes["image_generation"] > 50
     for row in parsed.prices:
-        assert row.provider and row.provider_model_id, row.source_key
+        assert row.provider_name and row.provider_id, row.source_key
         for name in PRICE_FIELDS:
             value = getattr(row, name)
             assert value is None or type(value) is Decimal, (row.source_key, name)
             assert value is None or value >= 0
-        assert_no_floats(row.metadata)
-    json.dumps([row.metadata for row in parsed.prices])
+        assert_no_floats(row.provider_metadata)
+    json.dumps([row.provider_metadata for row in parsed.prices])
     deployments = {row.deployment for row in parsed.prices}
     assert {"us", "eu", "global", "apac", "us-east-1"} <= deployments

@@ -40,14 +40,14 @@ def parsed(sample: dict[str, Any]) -> ModelsDevParsed:
 def test_real_entry_with_a_context_tier(parsed: ModelsDevParsed) -> None:
     row = one_row(parsed, "openrouter/anthropic/claude-sonnet-4.5")
     assert parsed.source == SOURCE
-    assert row.provider == "openrouter"
+    assert row.provider_name == "openrouter"
     assert row.gateway == "openrouter"
-    assert row.provider_model_id == "anthropic/claude-sonnet-4.5"
+    assert row.provider_id == "anthropic/claude-sonnet-4.5"
     assert row.input_price_per_million == Decimal("3")
     assert row.output_price_per_million == Decimal("15")
     assert row.cache_read_price_per_million == Decimal("0.3")
     assert row.cache_write_price_per_million == Decimal("3.75")
-    assert row.metadata["tiers"] == [
+    assert row.provider_metadata["tiers"] == [
         {
             "above_input_tokens": 200_000,
             "input": "6",
@@ -80,39 +80,44 @@ def test_tier_threshold_comes_from_tiers_not_the_legacy_key(parsed: ModelsDevPar
     # `context_over_200k` says 200k, but GPT-5.4's long-context price starts at 272k.
     row = one_row(parsed, "302ai/gpt-5.4")
     assert row.gateway == ""
-    assert row.metadata["tiers"] == [
+    assert row.provider_metadata["tiers"] == [
         {"above_input_tokens": 272_000, "input": "5", "output": "22.5"}
     ]
     assert row.cache_write_price_per_million == Decimal("0")
-    assert row.metadata["max_input_tokens"] == 922_000
+    assert row.provider_metadata["max_input_tokens"] == 922_000
 
 
 def test_several_tiers_are_sorted_by_threshold(parsed: ModelsDevParsed) -> None:
     row = one_row(parsed, "aihubmix/doubao-seed-2-0-code-preview")
-    assert [tier["above_input_tokens"] for tier in row.metadata["tiers"]] == [32_000, 128_000]
-    assert row.metadata["tiers"][0]["cache_read"] == "0.144656"
+    assert [tier["above_input_tokens"] for tier in row.provider_metadata["tiers"]] == [
+        32_000,
+        128_000,
+    ]
+    assert row.provider_metadata["tiers"][0]["cache_read"] == "0.144656"
 
 
 def test_legacy_context_over_200k_alone_is_a_200k_tier(sample: dict[str, Any]) -> None:
     payload = copy.deepcopy({"google": sample["google"]})
     del payload["google"]["models"]["gemini-2.5-pro"]["cost"]["tiers"]
     (row,) = parse_models_dev(payload).prices
-    assert row.metadata["tiers"] == [
+    assert row.provider_metadata["tiers"] == [
         {"above_input_tokens": 200_000, "input": "2.5", "output": "15", "cache_read": "0.25"}
     ]
 
 
 def test_experimental_fast_mode_is_a_variant(parsed: ModelsDevParsed) -> None:
     row = one_row(parsed, "aihubmix/gpt-5.4")
-    assert row.metadata["variants"] == [
+    assert row.provider_metadata["variants"] == [
         {"when": {"mode": "fast"}, "prices": {"input": "5", "output": "30", "cache_read": "0.5"}}
     ]
 
 
 def test_reasoning_and_audio_prices_go_to_metadata(parsed: ModelsDevParsed) -> None:
-    assert one_row(parsed, "alibaba/qwen-plus").metadata["prices"] == {"output_reasoning": "4"}
+    assert one_row(parsed, "alibaba/qwen-plus").provider_metadata["prices"] == {
+        "output_reasoning": "4"
+    }
     omni = one_row(parsed, "alibaba/qwen-omni-turbo")
-    assert omni.metadata["prices"] == {"input_audio": "4.44", "output_audio": "8.89"}
+    assert omni.provider_metadata["prices"] == {"input_audio": "4.44", "output_audio": "8.89"}
     assert omni.model.capabilities["audio_input"] is True
     assert omni.model.capabilities["audio_output"] is True
     assert "prompt_caching" not in omni.model.capabilities
@@ -126,8 +131,8 @@ def test_free_model(parsed: ModelsDevParsed) -> None:
 
 def test_deprecated_model_keeps_its_price(parsed: ModelsDevParsed) -> None:
     row = one_row(parsed, "baseten/deepseek-ai/DeepSeek-V3.2")
-    assert row.metadata["deprecated"] is True
-    assert row.metadata["status"] == "deprecated"
+    assert row.provider_metadata["deprecated"] is True
+    assert row.provider_metadata["status"] == "deprecated"
     assert row.model.deprecation_date is None  # models.dev gives no date
     assert row.input_price_per_million == Decimal("0.3")
 
@@ -141,11 +146,11 @@ def test_model_without_cost_is_catalog_only(parsed: ModelsDevParsed) -> None:
 def test_dates_month_precision_and_impossible_dates(parsed: ModelsDevParsed) -> None:
     month = one_row(parsed, "alibaba/qwen-mt-plus")
     assert month.model.release_date == date(2025, 1, 1)
-    assert month.metadata["release_date_precision"] == "month"
+    assert month.provider_metadata["release_date_precision"] == "month"
     # Upstream typo (day and month swapped): the price survives, the date is reported.
     swapped = one_row(parsed, "scaleway/qwen3-embedding-8b")
     assert swapped.model.release_date is None
-    assert swapped.metadata["invalid_dates"] == {"release_date": "2025-25-11"}
+    assert swapped.provider_metadata["invalid_dates"] == {"release_date": "2025-25-11"}
     assert swapped.input_price_per_million == Decimal("0.1")
 
 
@@ -218,8 +223,8 @@ def test_full_installed_snapshot() -> None:
     assert len(result.prices) + len(result.rejected) == with_cost
     assert len(result.unpriced) == len(models) - with_cost
     assert len({row.source_key for row in result.prices}) == len(result.prices)
-    assert len({row.provider for row in result.prices}) > 100
-    openrouter = [row for row in result.prices if row.provider == "openrouter"]
+    assert len({row.provider_name for row in result.prices}) > 100
+    openrouter = [row for row in result.prices if row.provider_name == "openrouter"]
     assert len(openrouter) == sum(1 for pid, _, m in models if pid == "openrouter" and "cost" in m)
     assert {row.gateway for row in openrouter} == {"openrouter"}
     for row in result.prices:
@@ -232,7 +237,9 @@ def test_full_installed_snapshot() -> None:
         assert all(
             p is None or (isinstance(p, Decimal) and p.is_finite() and p >= 0) for p in prices
         )
-        assert not any(isinstance(leaf, float) for leaf in leaves(row.metadata)), row.source_key
+        assert not any(isinstance(leaf, float) for leaf in leaves(row.provider_metadata)), (
+            row.source_key
+        )
         assert row.is_free_tier == (
             row.input_price_per_million == 0 and row.output_price_per_million == 0
         )

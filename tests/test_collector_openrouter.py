@@ -94,17 +94,21 @@ def test_rows_and_rejections(parsed: ParsedSource) -> None:
 
 def test_gateway_row(rows: dict[str, PriceRow]) -> None:
     row = rows["anthropic/claude-sonnet-4.5"]
-    assert (row.provider, row.gateway, row.deployment) == ("openrouter", "openrouter", "")
-    assert row.provider_model_id == "anthropic/claude-sonnet-4.5"
+    assert (row.provider_name, row.gateway, row.deployment) == ("openrouter", "openrouter", "")
+    assert row.provider_id == "anthropic/claude-sonnet-4.5"
     assert row.input_price_per_million == Decimal("3")
     assert row.output_price_per_million == Decimal("15")
     assert row.cache_read_price_per_million == Decimal("0.3")
     assert row.cache_write_price_per_million == Decimal("3.75")
     assert row.context_window == 1_000_000 and row.max_output_tokens == 64_000
-    assert row.metadata["unit_prices"] == {"request": "0", "image": "0.0048", "web_search": "0.01"}
-    assert row.metadata["prices"] == {"output_reasoning": "0"}
-    assert row.metadata["canonical_slug"] == "anthropic/claude-4.5-sonnet-20250929"
-    assert row.metadata["created_at"] == "2025-09-29T16:01:16+00:00"
+    assert row.provider_metadata["unit_prices"] == {
+        "request": "0",
+        "image": "0.0048",
+        "web_search": "0.01",
+    }
+    assert row.provider_metadata["prices"] == {"output_reasoning": "0"}
+    assert row.provider_metadata["canonical_slug"] == "anthropic/claude-4.5-sonnet-20250929"
+    assert row.provider_metadata["created_at"] == "2025-09-29T16:01:16+00:00"
     info = row.model
     assert info.source_model_id == "anthropic/claude-sonnet-4.5"
     assert info.author == "anthropic"
@@ -115,21 +119,21 @@ def test_gateway_row(rows: dict[str, PriceRow]) -> None:
 
 def test_endpoint_rows(rows: dict[str, PriceRow]) -> None:
     anthropic = rows["anthropic/claude-sonnet-4.5@anthropic"]
-    assert (anthropic.provider, anthropic.gateway, anthropic.deployment) == (
+    assert (anthropic.provider_name, anthropic.gateway, anthropic.deployment) == (
         "Anthropic",
         "openrouter",
         "anthropic",
     )
-    assert anthropic.provider_model_id == "anthropic/claude-sonnet-4.5"
+    assert anthropic.provider_id == "anthropic/claude-sonnet-4.5"
     assert anthropic.uptime_pct == Decimal("99.82")
     assert anthropic.latency_ms == Decimal("1843.5")
     assert anthropic.throughput_tps == Decimal("61.3")
     assert anthropic.quantization is None  # "unknown" upstream
-    assert anthropic.metadata["prices"] == {"cache_write_1h": "6", "output_reasoning": "0"}
-    assert anthropic.metadata["latency_last_30m_ms"]["p99"] == "6034.7"
+    assert anthropic.provider_metadata["prices"] == {"cache_write_1h": "6", "output_reasoning": "0"}
+    assert anthropic.provider_metadata["latency_last_30m_ms"]["p99"] == "6034.7"
 
     bedrock = rows["anthropic/claude-sonnet-4.5@amazon-bedrock"]
-    assert bedrock.provider == "Amazon Bedrock" and bedrock.context_window == 200_000
+    assert bedrock.provider_name == "Amazon Bedrock" and bedrock.context_window == 200_000
 
     deepinfra = rows["meta-llama/llama-3.3-70b-instruct@deepinfra/fp8"]
     assert deepinfra.quantization == "fp8"
@@ -138,7 +142,7 @@ def test_endpoint_rows(rows: dict[str, PriceRow]) -> None:
     assert deepinfra.max_output_tokens == 16_384
 
     azure = rows["openai/gpt-4o-mini@azure"]
-    assert azure.metadata["discount"] == "0.2"
+    assert azure.provider_metadata["discount"] == "0.2"
     assert azure.latency_ms == Decimal("512.0")  # older responses: a bare number
     assert azure.throughput_tps == Decimal("80.25")
 
@@ -148,10 +152,10 @@ def test_missing_optional_fields_are_none(rows: dict[str, PriceRow]) -> None:
     assert groq.quantization is None
     assert groq.latency_ms is None and groq.throughput_tps is None
     assert groq.cache_read_price_per_million is None
-    assert "unit_prices" not in groq.metadata
+    assert "unit_prices" not in groq.provider_metadata
     vertex = rows["anthropic/claude-sonnet-4.5@google-vertex/global"]
     assert vertex.uptime_pct is None and vertex.latency_ms is None
-    assert vertex.metadata["status"] == -2
+    assert vertex.provider_metadata["status"] == -2
     embedding = rows["qwen/qwen3-embedding-8b"]
     assert embedding.max_output_tokens is None
     assert embedding.model.model_type == "embedding"
@@ -163,10 +167,10 @@ def test_free_variant(rows: dict[str, PriceRow]) -> None:
     assert free.is_free_tier
     assert free.input_price_per_million == Decimal("0")
     assert free.model.source_model_id == "meta-llama/llama-3.3-70b-instruct:free"
-    assert free.metadata["variant"] == "free"
+    assert free.provider_metadata["variant"] == "free"
     endpoint = rows["meta-llama/llama-3.3-70b-instruct:free@venice/fp8"]
-    assert endpoint.is_free_tier and endpoint.provider == "Venice"
-    assert endpoint.provider_model_id == "meta-llama/llama-3.3-70b-instruct:free"
+    assert endpoint.is_free_tier and endpoint.provider_name == "Venice"
+    assert endpoint.provider_id == "meta-llama/llama-3.3-70b-instruct:free"
     assert not rows["meta-llama/llama-3.3-70b-instruct"].is_free_tier
     assert not rows["meta-llama/llama-3.3-70b-instruct@groq"].is_free_tier
 
@@ -203,7 +207,7 @@ def test_prices_are_decimals_and_metadata_is_json(rows: dict[str, PriceRow]) -> 
             row.throughput_tps,
         ):
             assert value is None or type(value) is Decimal
-        assert "float" not in json.dumps(row.metadata, default=lambda v: type(v).__name__)
+        assert "float" not in json.dumps(row.provider_metadata, default=lambda v: type(v).__name__)
 
 
 def test_bad_endpoint_payloads_are_rejected_alone(models: Any) -> None:

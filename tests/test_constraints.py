@@ -98,15 +98,15 @@ def test_benchmark_normalization_is_chance_adjusted_and_clipped(
 ) -> None:
     model_id = add_model(conn, "m")
     conn.execute(
-        "insert into benchmark_scores (model_id, benchmark, category, source, raw_score, scale,"
-        " chance_score, ceiling_score, elo_reference) values"
+        "insert into benchmark_scores (model_id, benchmark_name, benchmark_category,"
+        " source_organization, score, scale, chance_score, ceiling_score, elo_reference) values"
         " (%(m)s, 'mmlu', 'general', 't', 62.5, 'percent', 25, null, null),"
         " (%(m)s, 'over', 'general', 't', 1.2, 'fraction', 0, null, null),"
         " (%(m)s, 'under', 'reasoning', 't', 0.1, 'fraction', 0.25, null, null),"
         " (%(m)s, 'arena', 'general', 't', 1200, 'elo', 0, null, 1000)",
         {"m": model_id},
     )
-    scores = dict(conn.execute("select benchmark, normalized_score from benchmark_scores"))
+    scores = dict(conn.execute("select benchmark_name, normalized_score from benchmark_scores"))
     assert scores["mmlu"] == Decimal("0.5")
     assert scores["over"] == 1
     assert scores["under"] == 0
@@ -118,7 +118,8 @@ def test_usage_success_count_cannot_exceed_requests(conn: psycopg.Connection) ->
     model_id = add_model(conn, "m")
     with pytest.raises(psycopg.errors.CheckViolation, match="success_count"):
         conn.execute(
-            "insert into model_usage_stats (model_id, provider, day, request_count, success_count)"
+            "insert into model_usage_stats"
+            " (model_id, provider_name, date, total_requests, success_count)"
             " values (%s, 'p', current_date, 1, 2)",
             (model_id,),
         )

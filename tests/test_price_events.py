@@ -45,7 +45,7 @@ def test_insert_and_change_are_recorded_and_announced(db_url: str) -> None:
     assert [e["change_type"] for e in events] == ["insert", "update"]
     update = events[1]
     assert update["model"] == "claude-x"
-    assert update["provider"] == "anthropic"
+    assert update["provider_name"] == "anthropic"
 
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
@@ -72,7 +72,7 @@ def test_bulk_change_writes_one_row_per_changed_price(conn: psycopg.Connection[A
         add_price(conn, model_id, f"p{i}", str(i + 1))
     conn.execute(
         "update provider_pricing set output_price_per_million = output_price_per_million * 2"
-        " where provider in ('p1', 'p2', 'p3')"
+        " where provider_name in ('p1', 'p2', 'p3')"
     )
     counts = dict(
         conn.execute("select change_type, count(*) from price_changes group by change_type")
@@ -107,7 +107,7 @@ def test_payload_is_valid_json_with_every_field_and_escaped_strings(db_url: str)
         (expected,) = writer.execute(
             "select json_build_object("
             " 'id', id, 'change_type', change_type, 'pricing_id', pricing_id,"
-            " 'model_id', model_id, 'model', model_name, 'provider', provider,"
+            " 'model_id', model_id, 'model', model_name, 'provider_name', provider_name,"
             " 'source', source, 'changed_at', changed_at)::text from price_changes"
         ).fetchone()
     assert event == json.loads(expected, parse_float=Decimal)
@@ -117,10 +117,10 @@ def test_payload_is_valid_json_with_every_field_and_escaped_strings(db_url: str)
         "pricing_id",
         "model_id",
         "model",
-        "provider",
+        "provider_name",
         "source",
         "changed_at",
     ]
     assert event["model"] == name
-    assert event["provider"] == 'az"ure'
+    assert event["provider_name"] == 'az"ure'
     assert event["pricing_id"] == pricing_id

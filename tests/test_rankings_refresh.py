@@ -9,7 +9,7 @@ import psycopg
 from tests.factories import add_model, add_price, refresh_count
 
 BULK_UPSERT = """
-insert into provider_pricing as p (model_id, source, source_key, provider, provider_model_id,
+insert into provider_pricing as p (model_id, source, source_key, provider_name, provider_id,
                                    input_price_per_million, output_price_per_million)
 select m.id, 'litellm', 'key-' || g, 'provider-' || (g %% 50), 'id-' || g,
        (g %% 97) / 10.0 + %(bump)s, (g %% 89) / 5.0
@@ -49,7 +49,8 @@ def test_many_statements_in_one_transaction_refresh_once(conn: psycopg.Connectio
             model_id = add_model(conn, f"m{i}")
             add_price(conn, model_id, "p", str(i + 1))
             conn.execute(
-                "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+                "insert into benchmark_scores"
+                " (model_id, benchmark_name, benchmark_category, source_organization, score)"
                 " values (%s, 'b', 'coding', 't', 0.5)",
                 (model_id,),
             )

@@ -43,10 +43,10 @@ STATEMENTS: list[tuple[str, str]] = [
     ("update provider_pricing set deactivated_at = now() where false", DEACTIVATION),
     ("update provider_pricing set input_price_per_million = 1 where false", PRICE_UPDATE),
     (
-        "insert into provider_pricing (model_id, source, source_key, provider,"
-        " provider_model_id) select 1, 'litellm', 'none', 'p', 'x' where false",
-        "insert into provider_pricing (model_id, source, source_key, provider,"
-        " provider_model_id, input_price_per_million)"
+        "insert into provider_pricing (model_id, source, source_key, provider_name,"
+        " provider_id) select 1, 'litellm', 'none', 'p', 'x' where false",
+        "insert into provider_pricing (model_id, source, source_key, provider_name,"
+        " provider_id, input_price_per_million)"
         " select id, 'models-dev', 'md-' || id, 'p', 'x', 1 from models order by id limit %s",
     ),
     (
@@ -59,8 +59,8 @@ STATEMENTS: list[tuple[str, str]] = [
         "insert into models (name) select 'new-' || g from generate_series(1, %s) g",
     ),
     (
-        "update models set family = 'f' where false",
-        "update models set family = 'f' where id in (select id from models limit %s)",
+        "update models set model_family = 'f' where false",
+        "update models set model_family = 'f' where id in (select id from models limit %s)",
     ),
     (
         "delete from models where false",
@@ -68,14 +68,16 @@ STATEMENTS: list[tuple[str, str]] = [
         " where name like 'new-%%' limit %s)",
     ),
     (
-        "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+        "insert into benchmark_scores"
+        " (model_id, benchmark_name, benchmark_category, source_organization, score)"
         " select 1, 'b', 'coding', 's', 0.5 where false",
-        "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+        "insert into benchmark_scores"
+        " (model_id, benchmark_name, benchmark_category, source_organization, score)"
         " select id, 'b', 'coding', 's', 0.5 from models order by id limit %s",
     ),
     (
-        "update benchmark_scores set raw_score = 0.6 where false",
-        "update benchmark_scores set raw_score = 0.6 where id in"
+        "update benchmark_scores set score = 0.6 where false",
+        "update benchmark_scores set score = 0.6 where id in"
         " (select id from benchmark_scores limit %s)",
     ),
     (
@@ -104,8 +106,8 @@ def _seed(conn: psycopg.Connection[Any], models: int) -> None:
         "insert into models (name) select 'm' || g from generate_series(1, %s) g", (models,)
     )
     conn.execute(
-        "insert into provider_pricing (model_id, source, source_key, provider,"
-        " provider_model_id, input_price_per_million, output_price_per_million)"
+        "insert into provider_pricing (model_id, source, source_key, provider_name,"
+        " provider_id, input_price_per_million, output_price_per_million)"
         " select m.id, 'litellm', 'k' || m.id || '-' || p, 'p' || p, m.name, p, 2 * p"
         " from models m, generate_series(1, 3) p"
     )

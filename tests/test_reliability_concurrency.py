@@ -214,8 +214,8 @@ def _resolved(source: str = "litellm") -> Any:
     row = PriceRow(
         source_key="acme-1",
         model=ModelInfo(source_model_id="acme-1", author="acme"),
-        provider="acme",
-        provider_model_id="acme-1",
+        provider_name="acme",
+        provider_id="acme-1",
         input_price_per_million=Decimal(1),
         output_price_per_million=Decimal(2),
     )

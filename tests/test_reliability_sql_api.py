@@ -167,8 +167,8 @@ def test_payload_stays_small_whatever_the_data_and_the_hint_reads_the_full_chang
     # quotes are the ones JSON escapes widest (\u0001 is six bytes). Repetitive values
     # compress, so they fit the unique indexes; the payload would not have fit NOTIFY.
     name = "\x01" * 9000
-    provider = '"' * 9000
-    provider_model_id = "p" * 9000
+    provider_name = '"' * 9000
+    provider_id = "p" * 9000
     with (
         psycopg.connect(db_url, autocommit=True) as listener,
         psycopg.connect(db_url, autocommit=True) as writer,
@@ -178,11 +178,11 @@ def test_payload_stays_small_whatever_the_data_and_the_hint_reads_the_full_chang
         pricing_id = add_price(
             writer,
             model_id,
-            provider,
+            provider_name,
             "3",
             "15",
             source_key="k" * 9000,
-            provider_model_id=provider_model_id,
+            provider_id=provider_id,
         )
         writer.execute(
             "update provider_pricing set input_price_per_million = 2.5 where id = %s",
@@ -194,7 +194,7 @@ def test_payload_stays_small_whatever_the_data_and_the_hint_reads_the_full_chang
         for raw, hint in hints:
             assert len(raw) < 1500
             assert hint["model"] == "\x01" * 64 + "…"
-            assert hint["provider"] == '"' * 64 + "…"
+            assert hint["provider_name"] == '"' * 64 + "…"
             assert hint["pricing_id"] == pricing_id
 
         # A consumer that last saw id 0 reads both changes, whole.
@@ -207,8 +207,8 @@ def test_payload_stays_small_whatever_the_data_and_the_hint_reads_the_full_chang
     assert [c["id"] for c in changes] == [h["id"] for _, h in hints]
     update = changes[1]
     assert update["model_name"] == name
-    assert update["provider"] == provider
-    assert update["provider_model_id"] == provider_model_id
+    assert update["provider_name"] == provider_name
+    assert update["provider_id"] == provider_id
     assert (update["old_input_price_per_million"], update["new_input_price_per_million"]) == (
         Decimal("3"),
         Decimal("2.5"),
@@ -221,7 +221,7 @@ def test_anon_can_send_a_hint_but_cannot_fake_a_change(db_url: str) -> None:
         add_price(conn, model_id, "openai", "1")
         (last_real,) = conn.execute("select max(id) from price_changes").fetchone() or (0,)
 
-    forged = '{"id": 999999, "change_type": "update", "model": "gpt-x", "provider": "openai"}'
+    forged = '{"id": 999999, "change_type": "update", "model": "gpt-x", "provider_name": "openai"}'
     with (
         psycopg.connect(db_url, autocommit=True) as listener,
         psycopg.connect(db_url, autocommit=True) as anon,
@@ -237,8 +237,8 @@ def test_anon_can_send_a_hint_but_cannot_fake_a_change(db_url: str) -> None:
         # ... but the change it names is read from price_changes, which anon cannot write.
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             anon.execute(
-                "insert into price_changes (pricing_id, model_id, model_name, provider,"
-                " provider_model_id, gateway, deployment, source, change_type)"
+                "insert into price_changes (pricing_id, model_id, model_name, provider_name,"
+                " provider_id, gateway, deployment, source, change_type)"
                 " values (999999, 1, 'gpt-x', 'openai', 'x', '', '', 'litellm', 'update')"
             )
         assert anon.execute("select * from price_changes_since(999998, 10)").fetchall() == []

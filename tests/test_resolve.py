@@ -17,8 +17,8 @@ def _row(key: str, **fields: Any) -> PriceRow:
     return PriceRow(
         source_key=key,
         model=model,
-        provider="openai",
-        provider_model_id="gpt-4o",
+        provider_name="openai",
+        provider_id="gpt-4o",
         input_price_per_million=fields.pop("input_price_per_million", Decimal("2.5")),
         output_price_per_million=fields.pop("output_price_per_million", Decimal("10")),
         **fields,

@@ -97,11 +97,11 @@ def test_public_roles_cannot_write(
     column = {
         "models": "name",
         "model_aliases": "alias",
-        "provider_pricing": "provider",
-        "benchmark_scores": "benchmark",
-        "price_changes": "provider",
+        "provider_pricing": "provider_name",
+        "benchmark_scores": "benchmark_name",
+        "price_changes": "provider_name",
         "price_sources": "source",
-        "model_usage_stats": "provider",
+        "model_usage_stats": "provider_name",
         "collector_runs": "source",
     }[table]
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -137,7 +137,7 @@ def test_service_role_writes_and_records_usage(seeded: psycopg.Connection[Any]) 
     seeded.execute("select record_usage('svc-model', 'openai', 5, 5, 0.5, 10, false)")
     seeded.execute("select refresh_model_rankings()")
     assert seeded.execute(
-        "select request_count, success_count from model_usage_stats where model_id = %s",
+        "select total_requests, success_count from model_usage_stats where model_id = %s",
         (model_id,),
     ).fetchone() == (1, 0)
 

@@ -29,7 +29,8 @@ def _add_alias(conn: psycopg.Connection[Any], alias: str, model_id: int) -> None
 
 def _add_score(conn: psycopg.Connection[Any], model_id: int, category: str, score: str) -> None:
     conn.execute(
-        "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+        "insert into benchmark_scores"
+        " (model_id, benchmark_name, benchmark_category, source_organization, score)"
         " values (%s, %s, %s, 'test', %s)",
         (model_id, f"bench-{category}-{score}", category, Decimal(score)),
     )
@@ -110,7 +111,7 @@ def test_estimate_cost_exact_and_cheapest(three_providers: psycopg.Connection[An
     assert cost == (Decimal("0.001801"),)  # (1234 x 1 + 567 x 1) / 1e6 at provider "one"
     named = three_providers.execute(
         "select estimate_cost(model => 'anthropic/claude-sonnet-4.5', input_tokens => 1000000,"
-        " output_tokens => 1000000, provider => 'three')"
+        " output_tokens => 1000000, provider_name => 'three')"
     ).fetchone()
     assert named == (Decimal("6"),)
 
@@ -118,7 +119,7 @@ def test_estimate_cost_exact_and_cheapest(three_providers: psycopg.Connection[An
 def test_estimate_cost_errors_name_what_was_wrong(
     three_providers: psycopg.Connection[Any],
 ) -> None:
-    with pytest.raises(psycopg.errors.NoDataFound, match="at provider nowhere"):
+    with pytest.raises(psycopg.errors.NoDataFound, match="at provider_name nowhere"):
         three_providers.execute("select estimate_cost('claude-sonnet-4-5', 1, 1, 'nowhere')")
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="input_tokens"):
         three_providers.execute("select estimate_cost('claude-sonnet-4-5', -1, 1)")
@@ -206,7 +207,8 @@ def test_missing_evidence_shrinks_toward_prior(conn: psycopg.Connection[Any]) ->
     _add_score(conn, one, "coding", "1.0")
     for i in range(8):
         conn.execute(
-            "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+            "insert into benchmark_scores"
+            " (model_id, benchmark_name, benchmark_category, source_organization, score)"
             " values (%s, %s, 'coding', 'test', 0.8)",
             (many, f"b{i}"),
         )
@@ -221,8 +223,9 @@ def test_record_usage_adds_to_todays_row(conn: psycopg.Connection[Any]) -> None:
     conn.execute("select record_usage('m', 'p', 100, 50, 0.0015, 200, true)")
     conn.execute("select record_usage('m', 'p', 10, 5, 0.0005, 400, false)")
     row = conn.execute(
-        "select request_count, success_count, input_tokens, output_tokens, total_cost,"
-        " latency_ms_sum, success_rate, avg_latency_ms, day = (now() at time zone 'utc')::date"
+        "select total_requests, success_count, total_input_tokens, total_output_tokens,"
+        " total_cost, latency_ms_sum, success_rate, avg_response_time_ms,"
+        " date = (now() at time zone 'utc')::date"
         " from model_usage_stats"
     ).fetchone()
     assert row == (2, 1, 110, 55, Decimal("0.0020"), 600, Decimal("0.5"), Decimal(300), True)
@@ -253,8 +256,8 @@ def test_fifty_concurrent_record_usage_calls_sum_exactly(db_url: str) -> None:
 
     with psycopg.connect(db_url) as conn:
         row = conn.execute(
-            "select request_count, success_count, input_tokens, output_tokens, total_cost,"
-            " latency_ms_sum from model_usage_stats"
+            "select total_requests, success_count, total_input_tokens, total_output_tokens,"
+            " total_cost, latency_ms_sum from model_usage_stats"
         ).fetchone()
     total = sum(range(1, 51))
     assert row == (50, 40, total, 2 * total, Decimal("0.000001") * total, total)
@@ -271,12 +274,13 @@ def test_index_path_agrees_with_scoring_every_candidate(
         " from generate_series(1, 60) g"
     )
     conn.execute(
-        "insert into provider_pricing (model_id, source, source_key, provider,"
-        " provider_model_id, input_price_per_million, output_price_per_million)"
+        "insert into provider_pricing (model_id, source, source_key, provider_name,"
+        " provider_id, input_price_per_million, output_price_per_million)"
         " select id, 'litellm', name, 'p', name, (id % 7) + 0.5, (id % 5) + 1 from models"
     )
     conn.execute(
-        "insert into benchmark_scores (model_id, benchmark, category, source, raw_score)"
+        "insert into benchmark_scores"
+        " (model_id, benchmark_name, benchmark_category, source_organization, score)"
         " select id, 'b' || c, c, 't', ((id * 37 + length(c)) % 100) / 100.0"
         " from models, unnest(array['coding', 'reasoning', 'math', 'general']) c"
         " where id % 3 <> 0"

@@ -346,7 +346,7 @@ def test_models_dev_prices_are_stored_as_published(db_url: str, upstream: FakeUp
     assert row["output_price_per_million"] == Decimal("15")
     assert row["cache_read_price_per_million"] == Decimal("0.3")
     assert row["cache_write_price_per_million"] == Decimal("3.75")
-    assert row["model_name"] == "claude-sonnet-4-5"
+    assert row["model_name"] == "claude-sonnet-4.5"
 
 
 def test_genai_prices_prices_are_stored_as_published(db_url: str, upstream: FakeUpstream) -> None:
@@ -535,7 +535,7 @@ def test_one_changed_price_is_one_update_one_history_row_one_notification(
     assert new_changes[0]["model_name"] == "acme-model-3"
     assert len(events) == 1
     [event] = events
-    assert (event["model"], event["provider"], event["source"]) == (
+    assert (event["model"], event["provider_name"], event["source"]) == (
         "acme-model-3",
         "openai",
         "litellm",
@@ -934,16 +934,16 @@ def test_one_model_across_sources_providers_and_deployments(
 
     assert [r.status for r in reports] == ["succeeded"] * 3
     [sonnet] = query(db_url, "select * from models where name like %s", ("%sonnet%",))
-    assert sonnet["name"] == "claude-sonnet-4-5"
+    assert sonnet["name"] == "claude-sonnet-4.5"
     assert sonnet["provider"] == "anthropic"
     prices = query(
         db_url,
-        "select source, provider, gateway, deployment, input_price_per_million as input"
+        "select source, provider_name, gateway, deployment, input_price_per_million as input"
         " from provider_pricing where model_id = %s",
         (sonnet["id"],),
     )
     found = {
-        (p["source"], p["provider"], p["gateway"], p["deployment"]): p["input"] for p in prices
+        (p["source"], p["provider_name"], p["gateway"], p["deployment"]): p["input"] for p in prices
     }
     assert found == {
         ("litellm", "anthropic", "", ""): Decimal("3"),

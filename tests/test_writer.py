@@ -23,8 +23,8 @@ def _row(
     return PriceRow(
         source_key=key,
         model=ModelInfo(source_model_id=model_id, **(model or {})),
-        provider=extra.pop("provider", "openai"),
-        provider_model_id=extra.pop("provider_model_id", model_id),
+        provider_name=extra.pop("provider_name", "openai"),
+        provider_id=extra.pop("provider_id", model_id),
         input_price_per_million=Decimal(price),
         output_price_per_million=Decimal(price) * 4,
         **extra,
@@ -97,8 +97,8 @@ def test_a_price_row_that_moves_to_another_model_is_updated_in_place(db_url: str
 def test_an_alias_follows_its_model_when_identity_changes(db_url: str) -> None:
     # Same provider id, now resolved to another canonical model: the alias moves with it
     # (and is not duplicated).
-    _write(db_url, _resolved(_row("k", "gpt-4o", "2.5", provider_model_id="deploy-1")))
-    _write(db_url, _resolved(_row("k", "gpt-4o-mini", "0.15", provider_model_id="deploy-1")))
+    _write(db_url, _resolved(_row("k", "gpt-4o", "2.5", provider_id="deploy-1")))
+    _write(db_url, _resolved(_row("k", "gpt-4o-mini", "0.15", provider_id="deploy-1")))
 
     assert _all(
         db_url,
@@ -128,7 +128,7 @@ def test_a_bad_row_fails_the_whole_write_and_leaves_nothing(db_url: str) -> None
     bad = _resolved(_row("a", "gpt-4o", "3"), _row("b", "o3", "2"))
     # resolve() rejects such rows; build one past it to prove the write is all or nothing.
     bad.prices[1] = ResolvedPrice(
-        row=replace(bad.prices[1].row, context_window=0), model_name="o3", provider="openai"
+        row=replace(bad.prices[1].row, context_window=0), model_name="o3", provider_name="openai"
     )
 
     with pytest.raises(psycopg.errors.CheckViolation, match="context_window"):

@@ -19,14 +19,14 @@ by default):
 
 - Conditional prices follow genai-prices' own rule: the last entry whose start date has
   passed wins. Daily windows (DeepSeek peak hours) are not the list price: they go to
-  `metadata["time_of_day_prices"]`; prices starting after `as_of` go to
-  `metadata["scheduled_prices"]`.
+  `provider_metadata["time_of_day_prices"]`; prices starting after `as_of` go to
+  `provider_metadata["scheduled_prices"]`.
 - Input/output/cache prices fill the columns (the base of a tiered price);
-  `metadata["prices"]` holds the other prices under the unit name without `_mtok`,
-  `metadata["tiers"]` the tiers grouped by threshold (a price absent from a tier keeps
+  `provider_metadata["prices"]` holds the other prices under the unit name without `_mtok`,
+  `provider_metadata["tiers"]` the tiers grouped by threshold (a price absent from a tier keeps
   the price it had below it), all as exact decimal strings.
 - The `{processing: batch}` variant fills the batch columns; every variant is kept in
-  `metadata["variants"]` as published (partial: absent prices are the standard ones).
+  `provider_metadata["variants"]` as published (partial: absent prices are the standard ones).
 - An empty price set means "costs nothing" in genai-prices (OpenRouter `:free` models,
   Gemma on the Gemini API): the row is a free tier priced 0/0.
 """
@@ -314,8 +314,8 @@ def _price_row(provider: _Provider, model: _Model, day: date) -> PriceRow:
     return PriceRow(
         source_key=f"{provider.id}/{model.id}",
         model=ModelInfo(source_model_id=model.id, display_name=model.name, context_window=context),
-        provider=provider.id,
-        provider_model_id=model.id,
+        provider_name=provider.id,
+        provider_id=model.id,
         input_price_per_million=input_price,
         output_price_per_million=output_price,
         gateway=_gateway(provider.id),
@@ -329,7 +329,7 @@ def _price_row(provider: _Provider, model: _Model, day: date) -> PriceRow:
         else None,
         is_free_tier=free,
         context_window=context,
-        metadata=metadata,
+        provider_metadata=metadata,
     )
 
 

@@ -62,11 +62,11 @@ name, alias). Ids are btree-indexed (at most ~2,700 bytes a row) and five of the
 every price-change notification (pg_notify: under 8,000 bytes): 256 characters of up to 4
 UTF-8 bytes each keep both far below their limit. The longest real id is 76."""
 MAX_TEXT_LENGTH = 1024
-"""Characters in a descriptive text (display name, family, author, model type)."""
+"""Characters in a descriptive text (display name, model family, author, model type)."""
 INT32_MAX = 2**31 - 1
 """The `integer` columns (context windows, output limits) hold at most this."""
 MAX_METADATA_BYTES = 64 * 1024
-"""A row's metadata as JSON; real rows stay under 4 KB."""
+"""A row's provider_metadata as JSON; real rows stay under 4 KB."""
 MAX_REASON_LENGTH = 500
 """Characters in a stored or logged rejection reason."""
 MAX_KEY_ECHO = 200
@@ -224,8 +224,8 @@ def tidy(text: str | None) -> str | None:
 def _ids(row: PriceRow) -> Iterator[tuple[str, str | None]]:
     yield "source_key", row.source_key
     yield "model id", row.model.source_model_id
-    yield "provider_model_id", row.provider_model_id
-    yield "provider", row.provider
+    yield "provider_id", row.provider_id
+    yield "provider_name", row.provider_name
     yield "gateway", row.gateway
     yield "deployment", row.deployment
 
@@ -238,7 +238,7 @@ def _codes(row: PriceRow) -> Iterator[tuple[str, str | None]]:
 
 def _free_texts(row: PriceRow) -> Iterator[tuple[str, str | None]]:
     yield "display_name", row.model.display_name
-    yield "family", row.model.family
+    yield "model_family", row.model.model_family
 
 
 def row_problem(row: PriceRow) -> str | None:
@@ -268,7 +268,7 @@ def row_problem(row: PriceRow) -> str | None:
     for flag in row.model.capabilities:
         if problem := _text_problem("capability", flag, MAX_ID_LENGTH):
             return problem
-    return metadata_problem("metadata", row.metadata)
+    return metadata_problem("provider_metadata", row.provider_metadata)
 
 
 def id_problem(name: str, value: str) -> str | None:

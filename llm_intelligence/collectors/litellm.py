@@ -8,7 +8,7 @@ branch; offline from the copy bundled in the `litellm` wheel.
 
 Mapping, one `PriceRow` per entry (`source_key` = the JSON key):
 
-- `provider` is the raw `litellm_provider`; `provider_model_id` is the key without
+- `provider_name` is the raw `litellm_provider`; `provider_id` is the key without
   LiteLLM's routing prefix (`bedrock/`, `azure/`, `vertex_ai/`, ...) and without the
   parts that select a priced deployment, which go to `deployment`:
   Bedrock regions (`bedrock/us-east-1/anthropic.claude-...` -> `us-east-1`), provisioned
@@ -18,11 +18,11 @@ Mapping, one `PriceRow` per entry (`source_key` = the JSON key):
   id, because that prefix is what Bedrock is called with (`us.anthropic.claude-...`),
   and also name the deployment (`us`, `eu`, `apac`, `global`, ...).
 - Prices become exact Decimal USD per million tokens. Columns: input, output, cache
-  read/write, batch input/output. `metadata["prices"]` holds the other per-token prices
-  (per million: `input_audio`, `output_reasoning`, `cache_write_1h`, ...),
-  `metadata["tiers"]` the long-context tiers (`above_input_tokens`),
-  `metadata["variants"]` batch/priority/flex/off-peak price sets, and
-  `metadata["unit_prices"]` prices in other units (per image, second, query, page, ...)
+  read/write, batch input/output. `provider_metadata["prices"]` holds the other
+  per-token prices (per million: `input_audio`, `output_reasoning`, `cache_write_1h`,
+  ...), `provider_metadata["tiers"]` the long-context tiers (`above_input_tokens`),
+  `provider_metadata["variants"]` batch/priority/flex/off-peak price sets, and
+  `provider_metadata["unit_prices"]` prices in other units (per image, second, query, page, ...)
   under LiteLLM's own field names, all as exact decimal strings.
 - `supports_<x>: bool` -> `capabilities[<x>]`; `mode` -> `model_type`;
   `max_input_tokens` -> context window; `deprecation_date` -> date.
@@ -586,8 +586,8 @@ def _row(key: str, raw: Any) -> PriceRow:
     return PriceRow(
         source_key=key,
         model=info,
-        provider=provider,
-        provider_model_id=parts.model_id,
+        provider_name=provider,
+        provider_id=parts.model_id,
         input_price_per_million=columns.input,
         output_price_per_million=columns.output,
         gateway="openrouter" if provider == "openrouter" else "",
@@ -599,7 +599,7 @@ def _row(key: str, raw: Any) -> PriceRow:
         is_free_tier=free,
         context_window=context,
         max_output_tokens=max_output,
-        metadata=metadata,
+        provider_metadata=metadata,
     )
 
 

@@ -7,13 +7,13 @@ Every `cost` figure is already USD per million tokens, so prices are only valida
 
 Mapping, one `PriceRow` per (provider, model) that has a `cost`:
 
-- `source_key` is `provider_id/model_id`; `provider` is the raw models.dev provider id
-  (slug normalisation belongs to `identity`); `gateway` is `openrouter` for the
-  `openrouter` provider.
-- Input/output/cache prices go to the columns; `metadata["prices"]` holds the other
-  per-million prices (`input_audio`, `output_audio`, `output_reasoning`),
-  `metadata["tiers"]` the long-context tiers and `metadata["variants"]` the
-  experimental modes (e.g. `fast` = priority tier), all as exact decimal strings.
+- `source_key` is `provider_id/model_id`; `provider_name` is the raw models.dev provider
+  id (slug normalisation belongs to `identity`), `provider_id` the model id; `gateway` is
+  `openrouter` for the `openrouter` provider.
+- Input/output/cache prices go to the columns; `provider_metadata["prices"]` holds the
+  other per-million prices (`input_audio`, `output_audio`, `output_reasoning`),
+  `provider_metadata["tiers"]` the long-context tiers and `provider_metadata["variants"]`
+  the experimental modes (e.g. `fast` = priority tier), all as exact decimal strings.
 - A model without `cost` is catalog-only: it is neither a price row nor a rejected row.
   Its key is listed in `ModelsDevParsed.unpriced` so runs can count it.
 - `cost.input == cost.output == 0` marks a free tier. models.dev also uses zero for
@@ -259,7 +259,7 @@ def _price_row(provider_id: str, provider: _Provider, model: _Model, cost: _Cost
     info = ModelInfo(
         source_model_id=model.id,
         display_name=model.name,
-        family=model.family,
+        model_family=model.family,
         context_window=context,
         max_output_tokens=max_output,
         capabilities={k: v for k, v in capabilities.items() if v is not None},
@@ -290,12 +290,12 @@ def _price_row(provider_id: str, provider: _Provider, model: _Model, cost: _Cost
     if model.limit.input:
         metadata["max_input_tokens"] = model.limit.input
     if provider.name:
-        metadata["provider_name"] = provider.name
+        metadata["provider_display_name"] = provider.name
     return PriceRow(
         source_key=f"{provider_id}/{model.id}",
         model=info,
-        provider=provider_id,
-        provider_model_id=model.id,
+        provider_name=provider_id,
+        provider_id=model.id,
         input_price_per_million=cost.input,
         output_price_per_million=cost.output,
         gateway=provider_id if provider_id in _GATEWAYS else "",
@@ -304,7 +304,7 @@ def _price_row(provider_id: str, provider: _Provider, model: _Model, cost: _Cost
         is_free_tier=cost.input == 0 and cost.output == 0,
         context_window=context,
         max_output_tokens=max_output,
-        metadata=metadata,
+        provider_metadata=metadata,
     )
 
 

@@ -12,11 +12,12 @@ Payloads (base `https://openrouter.ai/api/v1`, JSON, prices per token as strings
   tag, quantization, max_completion_tokens, max_prompt_tokens, supported_parameters,
   status, uptime_last_30m, latency_last_30m{p50..p99}, throughput_last_30m{p50..p99}}]}}`
 
-Mapping (all rows have `gateway="openrouter"` and `provider_model_id` = the OpenRouter
-model id, which is what a client sends):
+Mapping (all rows have `gateway="openrouter"` and `provider_id` = the OpenRouter model
+id, which is what a client sends):
 
-- the `/models` price is one row: `provider="openrouter"`, `source_key` = model id;
-- each endpoint is one row: `provider` = raw `provider_name`, `deployment` = `tag`,
+- the `/models` price is one row: `provider_name="openrouter"`, `source_key` = model id;
+- each endpoint is one row: `provider_name` = the endpoint's raw `provider_name`,
+  `deployment` = `tag`,
   `source_key` = `"{model_id}@{tag or provider_name}"`, with quantization, 30-minute
   uptime, p50 latency (ms, time to first token) and p50 throughput (tokens/s);
 - `:free` variants are `is_free_tier` rows; `ModelInfo.source_model_id` keeps the suffix;
@@ -382,8 +383,8 @@ def _gateway_row(model: _Model, info: ModelInfo) -> PriceRow:
     return PriceRow(
         source_key=model.id,
         model=info,
-        provider=GATEWAY,
-        provider_model_id=model.id,
+        provider_name=GATEWAY,
+        provider_id=model.id,
         input_price_per_million=pricing.prompt,
         output_price_per_million=pricing.completion,
         gateway=GATEWAY,
@@ -392,7 +393,7 @@ def _gateway_row(model: _Model, info: ModelInfo) -> PriceRow:
         is_free_tier=model.id.endswith(":free"),
         context_window=info.context_window,
         max_output_tokens=info.max_output_tokens,
-        metadata={k: v for k, v in metadata.items() if v is not None},
+        provider_metadata={k: v for k, v in metadata.items() if v is not None},
     )
 
 
@@ -438,8 +439,8 @@ def _endpoint_row(model_id: str, info: ModelInfo, raw: Any, index: int) -> Price
     return PriceRow(
         source_key=key,
         model=info,
-        provider=endpoint.provider_name,
-        provider_model_id=model_id,
+        provider_name=endpoint.provider_name,
+        provider_id=model_id,
         input_price_per_million=endpoint.pricing.prompt,
         output_price_per_million=endpoint.pricing.completion,
         gateway=GATEWAY,
@@ -453,7 +454,7 @@ def _endpoint_row(model_id: str, info: ModelInfo, raw: Any, index: int) -> Price
         uptime_pct=endpoint.uptime_last_30m,
         latency_ms=_p50(endpoint.latency_last_30m),
         throughput_tps=_p50(endpoint.throughput_last_30m),
-        metadata={k: v for k, v in metadata.items() if v is not None},
+        provider_metadata={k: v for k, v in metadata.items() if v is not None},
     )
 
 

@@ -29,7 +29,8 @@ class ResolvedModel:
     name: str
     display_name: str | None = None
     author: str | None = None
-    family: str | None = None
+    """Stored in `models.provider` (the author)."""
+    model_family: str | None = None
     model_type: str | None = None
     context_window: int | None = None
     max_tokens: int | None = None
@@ -43,7 +44,7 @@ class ResolvedModel:
         capability is true when any row says so."""
         self.display_name = self.display_name or tidy(info.display_name)
         self.author = self.author or identity.author_of(info.source_model_id) or info.author
-        self.family = self.family or tidy(info.family)
+        self.model_family = self.model_family or tidy(info.model_family)
         self.model_type = self.model_type or info.model_type
         self.context_window = _larger(self.context_window, _positive(info.context_window))
         self.max_tokens = _larger(self.max_tokens, _positive(info.max_output_tokens))
@@ -59,7 +60,8 @@ class ResolvedModel:
 class ResolvedPrice:
     row: PriceRow
     model_name: str
-    provider: str
+    provider_name: str
+    """The serving provider's canonical slug (`provider_pricing.provider_name`)."""
 
 
 @dataclass(slots=True)
@@ -123,7 +125,7 @@ def _identity_problem(row: PriceRow, name: str, provider: str) -> str | None:
     if not name.strip():
         return f"no model name in {shown!r}"
     if not provider.strip():
-        return f"{shown}: no provider slug in {clip(row.provider, MAX_ECHO)!r}"
+        return f"{shown}: no provider slug in {clip(row.provider_name, MAX_ECHO)!r}"
     return id_problem("canonical model name", name) or id_problem("provider slug", provider)
 
 
@@ -146,7 +148,7 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
             rejected.append(RejectedRow(row.source_key, "duplicate source_key in this payload"))
             continue
         name = identity.canonical_model_name(row.model.source_model_id, source=source)
-        provider = identity.canonical_provider(row.provider)
+        provider = identity.canonical_provider(row.provider_name)
         problem = _identity_problem(row, name, provider)
         if problem is not None:
             rejected.append(RejectedRow(row.source_key, problem))
@@ -156,13 +158,13 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
         if model is None:  # not setdefault: that would build a ResolvedModel for every row
             model = models[name] = ResolvedModel(name=name)
         model.absorb(row.model)
-        for alias in (row.model.source_model_id, row.provider_model_id):
+        for alias in (row.model.source_model_id, row.provider_id):
             if alias == name or not alias.strip():  # the catalog refuses blank aliases
                 continue
             known = aliases.setdefault(alias, name)
             if known != name:
                 alias_conflicts += 1
-        prices.append(ResolvedPrice(row=row, model_name=name, provider=provider))
+        prices.append(ResolvedPrice(row=row, model_name=name, provider_name=provider))
 
     return ResolvedSource(
         source=source,

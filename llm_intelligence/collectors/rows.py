@@ -32,9 +32,10 @@ class ModelInfo:
     source_model_id: str
     """The id exactly as the source spells it (e.g. `anthropic/claude-sonnet-4.5`)."""
     author: str | None = None
-    """Who made the model (`anthropic`, `meta-llama`, ...), if the source says."""
+    """Who made the model (`anthropic`, `meta-llama`, ...), if the source says. Stored in
+    `models.provider`: in `models` and `model_rankings`, `provider` is the author."""
     display_name: str | None = None
-    family: str | None = None
+    model_family: str | None = None
     model_type: str | None = None
     """LiteLLM's `mode` vocabulary: chat, completion, embedding, image_generation, ..."""
     context_window: int | None = None
@@ -53,10 +54,10 @@ class PriceRow:
     source_key: str
     """Unique within the source: the upsert key (e.g. LiteLLM's JSON key)."""
     model: ModelInfo
-    provider: str
-    """Serving provider slug (`anthropic`, `bedrock`, `azure`, `deepinfra`, ...)."""
-    provider_model_id: str
-    """The id to send to that provider/deployment."""
+    provider_name: str
+    """Who serves it: the serving provider slug (`anthropic`, `bedrock`, `azure`, ...)."""
+    provider_id: str
+    """The model id to send to that provider/deployment."""
     input_price_per_million: Decimal | None
     output_price_per_million: Decimal | None
     gateway: str = ""
@@ -74,7 +75,7 @@ class PriceRow:
     uptime_pct: Decimal | None = None
     latency_ms: Decimal | None = None
     throughput_tps: Decimal | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
+    provider_metadata: dict[str, Any] = field(default_factory=dict)
     """Tiers (long-context, priority, flex), per-image/per-second prices, anything else."""
 
 

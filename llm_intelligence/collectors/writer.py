@@ -30,19 +30,20 @@ from llm_intelligence.errors import SyncLockedError
 # writers never interleave, and no other collector adds a key between the read of existing
 # keys and the COPY of new ones.
 
-# `models.provider` is the model's author (who made it), not who serves it.
+# `models.provider` is the model's author (who made it); `provider_pricing.provider_name` is
+# who serves it and `provider_id` the model id to send there.
 MODEL_COLUMNS = (
-    "name, display_name, provider, family, model_type, context_window, max_tokens,"
+    "name, display_name, provider, model_family, model_type, context_window, max_tokens,"
     " capabilities, release_date, deprecation_date, open_weights"
 )
 ALIAS_COLUMNS = "alias, model_id, source"
 _PRICE_KEY = ("source", "source_key")
 PRICE_COLUMNS = (
-    "model_id, source, source_key, provider, provider_model_id, gateway, deployment,"
+    "model_id, source, source_key, provider_name, provider_id, gateway, deployment,"
     " input_price_per_million, output_price_per_million, cache_read_price_per_million,"
     " cache_write_price_per_million, batch_input_price_per_million,"
     " batch_output_price_per_million, is_free_tier, context_window, max_output_tokens,"
-    " quantization, uptime_pct, latency_ms, throughput_tps, metadata"
+    " quantization, uptime_pct, latency_ms, throughput_tps, provider_metadata"
 )
 # Everything a source can change about a price row: all but the key (source, source_key).
 _PRICE_VALUES = [c.strip() for c in PRICE_COLUMNS.split(",") if c.strip() not in _PRICE_KEY]
@@ -63,7 +64,7 @@ create temp table if not exists stage_prices on commit delete rows as
 _GAINED = {
     "display_name": "coalesce(m.display_name, s.display_name)",
     "provider": "coalesce(m.provider, s.provider)",
-    "family": "coalesce(m.family, s.family)",
+    "model_family": "coalesce(m.model_family, s.model_family)",
     "context_window": "coalesce(m.context_window, s.context_window)",
     "max_tokens": "coalesce(m.max_tokens, s.max_tokens)",
     "capabilities": "s.capabilities || m.capabilities",
@@ -275,7 +276,7 @@ def model_rows(models: Iterable[ResolvedModel]) -> Iterator[tuple[Any, ...]]:
             m.name,
             m.display_name,
             m.author,
-            m.family,
+            m.model_family,
             m.model_type or "chat",  # the column's default: a source that does not say
             m.context_window,
             m.max_tokens,
@@ -305,8 +306,8 @@ def price_rows(
             model_ids[resolved_price.model_name],
             source,
             p.source_key,
-            resolved_price.provider,
-            p.provider_model_id,
+            resolved_price.provider_name,
+            p.provider_id,
             p.gateway,
             p.deployment,
             p.input_price_per_million,
@@ -322,5 +323,5 @@ def price_rows(
             p.uptime_pct,
             p.latency_ms,
             p.throughput_tps,
-            _json(p.metadata),
+            _json(p.provider_metadata),
         )
