@@ -9,8 +9,10 @@ before still resolves.
 
 The old name is derivable: it is the model's key (`identity.model_key`, the dashed rule
 names were spelled with), or the model an alias of one of the source's ids points to.
-A model is renamed only when exactly one old model is found and no model holds the new
-name yet; anything else is left for the writer's ordinary merge.
+A model is renamed only when exactly one old model is found, no model holds the new name
+yet, and the old name read by today's rule is the new name (a new spelling of the same
+model, not an id that now resolves to another model); anything else is left for the
+writer's ordinary merge.
 """
 
 from __future__ import annotations
@@ -69,8 +71,13 @@ def rename_models(conn: psycopg.Connection[Any], resolved: ResolvedSource) -> in
     renames = [
         (names.pop(), model_id, current[model_id])
         for model_id, names in sorted(claims.items())
-        # One claim only, and the old model is not itself a model under the new rule.
-        if len(names) == 1 and model_id in current and current[model_id] not in wanted
+        # One claim only, the old model is not itself a model under the new rule, and the
+        # old name, read by today's rule, is the new name: a new spelling, not an id that
+        # now resolves to another model (`deploy-1` moving from gpt-4o to gpt-4o-mini).
+        if len(names) == 1
+        and model_id in current
+        and current[model_id] not in wanted
+        and identity.canonical_model_name(current[model_id]) == next(iter(names))
     ]
     if renames:
         with conn.cursor() as cur:
