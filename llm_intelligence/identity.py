@@ -47,7 +47,7 @@ Snapshots and releases (the decisions a reviewer should know)
   snapshot resolves to its family release (``gpt-4o-2024-05-13`` and ``gpt-4o-2024-08-06``
   are both ``gpt-4o``). This is deliberate: the canonical model is what rankings and
   benchmarks talk about, while prices stay per provider row (each snapshot keeps its own
-  ``provider_model_id`` and price), so a snapshot's different price is not lost.
+  ``provider_id`` and price), so a snapshot's different price is not lost.
   One exception, because the vendor re-released a materially different model under the
   same name: ``claude-3-5-sonnet-20240620`` (June 2024) stays apart from
   ``claude-3-5-sonnet`` (the October 2024 "v2", which every undated alias points to).
