@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -54,6 +56,23 @@ def test_sync_summary_fits_80_columns_and_sums_up_rejections(synced: str) -> Non
     assert all(line.startswith("models-dev:     1 rejected: ") for line in rejected)
     assert "acme/negative-price" not in result.stderr  # row keys only with -v
     assert "runs --rejected models-dev" in result.stderr
+
+
+def test_a_real_sync_logs_no_line_per_rejected_row(synced: str) -> None:
+    # The real command, not CliRunner: the root logger's handler writes to the process's
+    # stderr, which CliRunner does not capture.
+    cli = Path(sys.executable).with_name("llm-intel")
+    result = subprocess.run(
+        [str(cli), "sync", "models-dev", "--offline"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "acme/negative-price" not in result.stderr
+    assert "WARNING" not in result.stderr
+    assert sum(" rejected: " in line for line in result.stderr.splitlines()) == 7
 
 
 def test_sync_verbose_lists_every_rejected_row(synced: str) -> None:

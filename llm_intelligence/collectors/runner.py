@@ -285,8 +285,10 @@ def _record(
         report.rejected_sample = [
             (r.source_key, r.reason) for r in resolved.rejected[:_REJECTED_SAMPLE]
         ]
+        # Rejections are expected upstream noise, reported per reason by the caller (the
+        # CLI's summary, collector_runs.details): one log line each only when debugging.
         for row in resolved.rejected[:20]:
-            logger.warning("%s: rejected %s: %s", name, row.source_key, row.reason)
+            logger.debug("%s: rejected %s: %s", name, row.source_key, row.reason)
 
         if not force:
             _guard_size(conn, name, report.seen)
