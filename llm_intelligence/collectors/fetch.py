@@ -2,6 +2,7 @@
 
     fetch_json(location, source=...)          sync, over httpx.Client
     fetch_json_async(location, source=...)    async, over httpx.AsyncClient
+    fetch_bytes(location, source=...)         the body itself (YAML, CSV), same policy
       http(s) URL     GET with a timeout; connect/read errors, 408, 425, 429 and 5xx are
                       retried with exponential backoff and jitter, or after the server's
                       Retry-After (seconds or HTTP-date, capped at 60 s)
@@ -57,6 +58,8 @@ __all__ = [
     "Decision",
     "decide_retry",
     "decode_json",
+    "describe_location",
+    "fetch_bytes",
     "fetch_json",
     "fetch_json_async",
     "new_client",
@@ -379,11 +382,50 @@ def fetch_json(
     an AuthError tells the user to set. Floats are parsed with `parse_float` (Decimal by
     default, so prices stay exact).
     """
+    data = fetch_bytes(
+        location,
+        source=source,
+        client=client,
+        headers=headers,
+        timeout=timeout,
+        max_attempts=max_attempts,
+        backoff_base=backoff_base,
+        sleep=sleep,
+        api_key_env=api_key_env,
+    )
+    return decode_json(
+        data,
+        source=source,
+        where=describe_location(location, source=source),
+        parse_float=parse_float,
+    )
+
+
+def describe_location(location: str, *, source: str) -> str:
+    """How errors name a location: the file path, or the URL without secrets."""
+    path = _local_path(location, source=source)
+    return str(path) if path is not None else redact_url(location)
+
+
+def fetch_bytes(
+    location: str,
+    *,
+    source: str,
+    client: httpx.Client | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    max_attempts: int = 4,
+    backoff_base: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+    api_key_env: str | None = None,
+) -> bytes:
+    """The body at `location` (http(s) URL, file path or file:// URL), with the same
+    retries, errors and gzip handling as `fetch_json`: for payloads that are not JSON
+    (the leaderboards' YAML and CSV)."""
     _check_attempts(max_attempts)
     path = _local_path(location, source=source)
     if path is not None:
-        data = _read_file(path, source=source)
-        return decode_json(data, source=source, where=str(path), parse_float=parse_float)
+        return _read_file(path, source=source)
 
     url = _checked_url(location, source=source)
     policy = _retry_policy(
@@ -405,7 +447,8 @@ def fetch_json(
             try:
                 delay = policy.send(outcome)
             except StopIteration as done:
-                return decode_json(done.value, source=source, where=url, parse_float=parse_float)
+                body: bytes = done.value
+                return body
             sleep(delay)
     finally:
         if client is None:
