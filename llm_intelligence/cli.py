@@ -624,5 +624,64 @@ def _duration(every: Any) -> str:
     return f"{seconds} s"
 
 
+@app.command("watch")
+def watch(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per change (exact decimal strings).")
+    ] = False,
+    after_id: Annotated[
+        int | None,
+        typer.Option(
+            "--after-id",
+            min=0,
+            help="Start after this price_changes id (0: the whole history first);"
+            " default: only changes from now on.",
+            show_default=False,
+        ),
+    ] = None,
+    max_events: Annotated[
+        int | None,
+        typer.Option(
+            "--max-events",
+            min=1,
+            help="Exit after this many changes (for scripts and tests); default: run until Ctrl-C.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print price changes as they are committed, one line each (time, model,
+    provider_name, old -> new input/output $/M), until Ctrl-C. Listens on Postgres
+    (LISTEN/NOTIFY) or Supabase Realtime (SUPABASE_URL + SUPABASE_KEY without
+    DATABASE_URL); polls instead when ENABLE_REAL_TIME_UPDATES=false. Reconnects by
+    itself and prints what was committed meanwhile, once each."""
+    import asyncio
+    import sys
+
+    from llm_intelligence.realtime import resolve_backend, watch_price_changes
+
+    async def run() -> None:
+        settings = load_settings()
+        url = _read_url() if resolve_backend(settings) == "postgres" else None
+        seen = 0
+        async with watch_price_changes(
+            after_id=after_id, settings=settings, database_url=url
+        ) as changes:
+            async for change in changes:
+                typer.echo(json.dumps(change.as_json()) if as_json else change.describe())
+                sys.stdout.flush()
+                seen += 1
+                if max_events is not None and seen >= max_events:
+                    return
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        return
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+
+
 if __name__ == "__main__":
     app()

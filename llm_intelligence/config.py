@@ -107,8 +107,9 @@ class Settings(BaseSettings):
     enable_real_time_updates: bool = Field(
         default=True, validation_alias="ENABLE_REAL_TIME_UPDATES"
     )
-    """Accepted for the realtime subscribers a later issue adds; no effect yet (the
-    database sends price-change notifications whatever it says)."""
+    """false: the realtime subscribers (`llm_intelligence.realtime`, `llm-intel watch`)
+    poll price_changes on an interval instead of listening (the database sends its
+    notifications whatever this says)."""
     enable_benchmark_collection: bool = Field(
         default=True, validation_alias="ENABLE_BENCHMARK_COLLECTION"
     )
