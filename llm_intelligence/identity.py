@@ -116,7 +116,14 @@ import re
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-__all__ = ["author_of", "canonical_model_name", "canonical_provider", "model_key", "variant_of"]
+__all__ = [
+    "author_of",
+    "canonical_author",
+    "canonical_model_name",
+    "canonical_provider",
+    "model_key",
+    "variant_of",
+]
 
 
 class _Rules(NamedTuple):
@@ -173,6 +180,9 @@ _DEPLOYMENT_SEGMENTS: Final = frozenset(
         "low", "medium", "high", "xhigh", "max", "standard", "hd",
         # SiliconFlow's paid tier: `Pro/deepseek-ai/DeepSeek-R1`
         "pro",
+        # LiteLLM's any-region Bedrock keys (`bedrock/*/1-month-commitment/...`) and NVIDIA
+        # NIM's reranking endpoint (`nvidia_nim/ranking/nvidia/...`)
+        "*", "ranking",
     }
 )  # fmt: skip
 _ROUTE_SEGMENT_RE: Final = re.compile(
@@ -180,6 +190,7 @@ _ROUTE_SEGMENT_RE: Final = re.compile(
     [a-z]{2}(?:-gov)?-[a-z]+-\d        # AWS regions: us-east-1, us-gov-west-1, ap-northeast-1
     | \d+-month-commitment             # Bedrock provisioned throughput
     | (?:\d+|max)-x-(?:\d+|max)        # image sizes: 1024-x-1024
+    | (?:\d+|max)-steps                 # image step counts: 50-steps
     """,
     re.VERBOSE,
 )
@@ -237,6 +248,9 @@ _ALIASES: Final[dict[str, str]] = {
     # Llama 3.2 11B/90B exist only as vision models; Bedrock and Vercel omit the word.
     "llama-3-2-11b": "llama-3-2-11b-vision",
     "llama-3-2-90b": "llama-3-2-90b-vision",
+    # Qwen3-Coder without a size is the flagship Qwen3-Coder-480B-A35B (OpenRouter's
+    # `qwen/qwen3-coder`, Cerebras' `qwen-3-coder-480b`); the 30B-A3B always names its size.
+    "qwen-3-coder": "qwen-3-coder-480b",
     # Moonshot's first Kimi K2 release is the undated `kimi-k2` (`Kimi-K2-Instruct`).
     "kimi-k2-0711": "kimi-k2",
     # Fireworks' `mistral-7b-instruct-v3` is Mistral 7B Instruct v0.3.
@@ -248,6 +262,49 @@ _KEEP_LATEST: Final = frozenset({"gemini-pro-latest"})
 # Snapshots that name a different model than their undated alias: the June 2024 Claude 3.5
 # Sonnet (the undated name, `-latest` and Bedrock's `-v2` all mean the October release).
 _DISTINCT_SNAPSHOT_RE: Final = re.compile(r"(?:^|-)claude-3-5-sonnet-20240620(?:-|$)")
+# A dated snapshot joins its undated alias only when the vendor prices them the same.
+# Families the vendor re-priced: (first snapshot, first snapshot at the undated alias's
+# price); older snapshots keep their stamp and are their own models. Four-digit stamps are
+# read as the first date on or after the family's first snapshot.
+# * GPT-4o: `gpt-4o-2024-05-13` costs $5/$15; `-2024-08-06`, `-2024-11-20` and `gpt-4o` $2.50/$10.
+# * GPT-3.5 Turbo: `-0301`/`-0613` cost $1.50/$2, `-1106` $1/$2; `-0125` and the alias $0.50/$1.50.
+_REPRICED_FAMILIES: Final[dict[str, tuple[str, str]]] = {
+    "gpt-4o": ("20240513", "20240806"),
+    "gpt-3-5-turbo": ("20230301", "20240125"),
+}
+_REPRICED_STAMP_RE: Final = re.compile(
+    rf"^({'|'.join(_REPRICED_FAMILIES)})-(?:(20\d\d)-?(\d\d)-?(\d\d)|(\d{{4}}))$"
+)
+# Qwen's commercial API models (`qwen-plus`, `qwen-max`, `qwen3-max`, `qwen-turbo`,
+# `qwen-flash`, ...) move their undated name to new checkpoints: each dated snapshot is
+# another model (`qwen-plus-2025-07-28` is Qwen3-based, `qwen-plus-2025-01-25` Qwen2.5-based;
+# `qwen3-max-2026-01-23` costs $3/$15 at LLM Gateway, `qwen3-max` $1.20/$6).
+_CHECKPOINT_SNAPSHOT_RE: Final = re.compile(
+    r"^qwen(?:-\d+(?:-\d+)?)?-(?:plus|max|turbo|flash|long|coder-plus|coder-turbo|coder-flash"
+    r"|vl-plus|vl-max|omni-turbo|omni-flash|mt-plus|mt-turbo)(?:-[a-z]+)*-20\d\d-?\d\d-?\d\d"
+    r"(?:-[a-z]+)*$"
+)
+# Mistral names releases by a YYMM stamp (`mistral-large-2512`) and by version (Mistral
+# Large 3); its model version table says which stamp is which version. A stamp after a name
+# with the same version adds nothing (`ministral-3-8b-instruct-2512`); after another
+# version, or a stamp not listed here, the name is left alone.
+_MISTRAL_RELEASE_RE: Final = re.compile(
+    r"^(mistral-large|mistral-medium|mistral-small|ministral|devstral-small|devstral)"
+    r"(?:-(\d+(?:-\d+)?))?(-\d+(?:p\d+)?b)?((?:-[a-z]+)*)-(\d{4})$"
+)
+_MISTRAL_RELEASES: Final[dict[tuple[str, str], str]] = {
+    ("mistral-large", "2407"): "2",
+    ("mistral-large", "2512"): "3",
+    ("mistral-medium", "2505"): "3",
+    ("mistral-medium", "2508"): "3-1",
+    ("mistral-small", "2501"): "3",
+    ("mistral-small", "2503"): "3-1",
+    ("mistral-small", "2506"): "3-2",
+    ("mistral-small", "2603"): "4",
+    ("ministral", "2512"): "3",
+    ("devstral", "2512"): "2",
+    ("devstral-small", "2512"): "2",
+}
 
 # --------------------------------------------------------------------------------------
 # Rewrites, applied in order to the lower-cased model name
@@ -257,6 +314,13 @@ _DISTINCT_SNAPSHOT_RE: Final = re.compile(r"(?:^|-)claude-3-5-sonnet-20240620(?:
 _PREFIX_RULES: Final = _rules(
     # Databricks serves everything as `databricks-<model>`.
     (r"^databricks-", ""),
+    # Host and plan words in front of the model: Azure AI Foundry's Fireworks-served models
+    # (`FW-GLM-5`), AIHubMix's coding-plan ids (`coding-glm-5.1`), GitLab Duo's chat ids
+    # (`duo-chat-gpt-5.1`, `duo-chat-sonnet-4-5` for Claude Sonnet 4.5).
+    (r"^fw-", ""),
+    (r"^coding-", ""),
+    (r"^duo-chat-(?=opus|sonnet|haiku)", "claude-"),
+    (r"^duo-chat-", ""),
     # Meta's Llama API names endpoints by host: `cerebras-llama-4-...`, `groq-llama-4-...`.
     (r"^(?:cerebras|groq)-(?=llama)", ""),
     # Vendor-prefixed names: `meta-llama-3.1-...` (Azure, Together), `anthropic-claude-...`
@@ -266,7 +330,10 @@ _PREFIX_RULES: Final = _rules(
     (r"^anthropic-(?=claude)", ""),
     (r"^openai-(?=gpt|o\d|chatgpt)", ""),
     (r"^cohere-(?=command|embed|rerank)", ""),
-    (r"^(?:zai|z-ai|thudm)-(?=glm)", ""),
+    (r"^(?:zai|z-ai|zai-org|thudm)-(?=glm)", ""),
+    # `nvidia-nemotron-3-nano-30b-a3b` (Venice, NVIDIA's HF repos), `xiaomi-mimo-v2.5`.
+    (r"^nvidia-(?=nemotron)", ""),
+    (r"^xiaomi-(?=mimo)", ""),
     (r"^mistralai-(?=mi[sx]tral|codestral)", ""),
     (r"^google-(?=gemma|gemini)", ""),
     # Google AI Studio serves Gemma as `gemini-gemma-2-9b-it`.
@@ -387,6 +454,13 @@ _OPEN_WEIGHT_RULES: Final = _rules(
     # still tags with a size (`deepseek-v3.1:671b`, `kimi-k2:1t`).
     (r"^llama-4-(maverick|scout)-17b(?:-(?:128|16)e)?(?=-|$)", r"llama-4-\1"),
     (r"^(mistral-small-3(?:-[12])?)-24b(?=-|$)", r"\1"),
+    # Mistral's single-size releases: Large 3 (675B), Small 4 (119B), Medium 3.5 (128B),
+    # Devstral 2 (123B) and Devstral Small 2 (24B).
+    (
+        r"^(mistral-large-3|mistral-small-4|mistral-medium-3-5|devstral-2|devstral-small-2)"
+        r"-\d+b(?=-|$)",
+        r"\1",
+    ),
     (r"^(deepseek-(?:v3|r1)(?:-\d)?(?:-terminus)?)-671b$", r"\1"),
     (r"^(kimi-k2(?:-\d)?(?:-thinking)?)-1t$", r"\1"),
     # Mixture-of-experts ids name total and active parameters (`qwen3-235b-a22b`); hosts
@@ -416,7 +490,9 @@ _PAIR_FAMILY_BARE_RE: Final = re.compile(
     r"|mistral|mixtral|codellama)-(?:\d+x)?\d+(?:p\d+)?b(?:-v\d+(?:-\d+)*)?$"
 )
 _BASE_HOST_RE: Final = re.compile(r"(?:^|/)accounts/fireworks/|^replicate/|/[^/]*[A-Z][^/]*$")
-_BASE_HOSTS: Final = frozenset({"fireworks_ai", "replicate"})
+# OpenRouter lists chat checkpoints with their word (`meta-llama/llama-3.1-405b-instruct`)
+# and base ones bare (`meta-llama/llama-3.1-405b`, "Llama 3.1 405B (base)", $2 against $0.80).
+_BASE_HOSTS: Final = frozenset({"fireworks_ai", "replicate", "openrouter"})
 
 # 9. Names that are no model on their own: a tier, a function or a family word left over
 #    once the path is gone (`aiml/flux/dev`, `assemblyai/best`, `kilo-auto/small`,
@@ -436,6 +512,23 @@ _BARE_VERSION_RE: Final = re.compile(r"^v?\d+(?:-\d+)*$")  # `aiml/flux-pro/v1.1
 # `mistral-large-latest`. Without the word, only a family word (`gpt`, `chat`) is left.
 _LATEST_END_RE: Final = re.compile(r"-latest$")
 _DIGIT_RE: Final = re.compile(r"\d")
+# Sizes are no version: `ministral-8b-latest` follows Ministral's 8B line across releases
+# (Ministral 8B, then Ministral 3 8B at another price), so it is kept like `codestral-latest`.
+# Vendors that document `<version>-latest` as an alias of that version: Anthropic
+# (`claude-3-5-sonnet-latest` is `claude-3-5-sonnet-20241022`), Google
+# (`gemini-1.5-pro-latest`), OpenAI (`gpt-5.1-chat-latest`, `chatgpt-4o-latest`). Elsewhere a
+# versioned `-latest` moves to other releases at other prices (OpenRouter's router
+# `~deepseek/deepseek-v4-flash-latest`) and is its own model.
+_LATEST_ALIAS_FAMILY_RE: Final = re.compile(r"^(?:claude|gemini|gpt|chatgpt|o\d)-")
+_SIZE_TOKEN_RE: Final = re.compile(r"(?:^|-)(?:\d+x)?\d+(?:p\d+)?[bmt](?=-|$)")
+# Offer words after the model: free/plan endpoints (`glm-4.7-free`, OpenCode and ZenMux),
+# Fireworks' US-hosted routers (`glm-5p3-us`) and slower `-basic` deployments
+# (`llama4-maverick-instruct-basic`), nano-gpt's `-original` (served by the model's maker),
+# Poe's `-fw` (served by Fireworks). The offer keeps its own price row; the model is one.
+_OFFER_SUFFIX_RE: Final = re.compile(r"-(?:free|us|original|basic|fw)$")
+# Routers are not models whose offers these words select: `openrouter/free`, `kilo-auto/free`
+# and nano-gpt's `auto-model-basic` stay as named.
+_ROUTER_RE: Final = re.compile(r"(?:^|-)auto(?:-|$)|^openrouter$")
 
 # --------------------------------------------------------------------------------------
 # Spelling: the dashed key written the way the ecosystem writes it
@@ -449,7 +542,7 @@ _DIGIT_RE: Final = re.compile(r"\d")
 # stamps with leading zeros (`preview-05-20`, `command-r-08-2024`), four-digit releases
 # (`mistral-large-2407`, `12-2024`), and numbers after a size or another version.
 _VERSION_PAIR_RE: Final = re.compile(
-    r"(?:^|(?<=-))([a-z]*(?:0|[1-9]\d?))-(0|[1-9]\d?)(?:-(0|[1-9]\d?))?(?=-|$)"
+    r"(?:^|(?<=-))(?<!\d{4}-)([a-z]*(?:0|[1-9]\d?))-(0|[1-9]\d?)(?:-(0|[1-9]\d?))?(?=-|$)"
 )
 _FRACTION_SIZE_RE: Final = re.compile(r"(?<=\d)p(?=\d+[bmt](?:-|$))")  # `1p7b` -> `1.7b`
 # The chat checkpoint of families published as base + chat pairs (the keys drop the word,
@@ -499,9 +592,32 @@ _AUTHOR_RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (r"^hermes", "nousresearch"),
         (r"^mimo", "xiaomi"),
         (r"^(?:voyage|rerank-(?:lite|2))", "voyageai"),
+        (r"^flux-", "black-forest-labs"),
+        (r"^(?:stable-diffusion|sdxl|sd3|stable-image|stable-audio)", "stability"),
+        (r"^(?:lyria|imagen|chirp)", "google"),
+        (r"^inkling", "thinkingmachines"),
+        (r"^(?:hunyuan|hy3)", "tencent"),
+        (r"^(?:doubao|seedream|seedance|seed-)", "bytedance"),
+        (r"^step-\d", "stepfun"),
         (r"^rerank-v", "cohere"),
     )
 )  # fmt: skip
+# Path segments that are hosting namespaces or endpoints, not authors (fal.ai's
+# `fal-ai/flux-pro/v1.1`, AI/ML API's `aiml/...`, LiteLLM's `speech/`, `streaming/`).
+_HOST_NAMESPACES: Final = frozenset(
+    {"accounts", "fal-ai", "aiml", "speech", "streaming", "doc-intelligence", "hf", "tee"}
+)
+# First-party serving providers: what they serve without saying the author is their own
+# (`canonical_provider` slug -> author slug).
+_FIRST_PARTY_AUTHORS: Final[dict[str, str]] = {
+    "openai": "openai", "chatgpt": "openai", "anthropic": "anthropic", "gemini": "google",
+    "mistral": "mistralai", "deepseek": "deepseek", "xai": "x-ai", "cohere": "cohere",
+    "moonshot": "moonshotai", "zai": "z-ai", "dashscope": "qwen", "minimax": "minimax",
+    "ai21": "ai21", "perplexity": "perplexity", "voyage": "voyageai", "meta_llama": "meta-llama",
+    "xiaomi_mimo": "xiaomi", "stepfun": "stepfun", "amazon_nova": "amazon",
+    "inception": "inception", "upstage": "upstage", "elevenlabs": "elevenlabs",
+    "deepgram": "deepgram", "reka": "reka",
+}  # fmt: skip
 # Hosts spell authors differently in `author/model` paths; fold them to one slug.
 _AUTHOR_ALIASES: Final[dict[str, str]] = {
     "meta": "meta-llama",
@@ -518,6 +634,12 @@ _AUTHOR_ALIASES: Final[dict[str, str]] = {
     "alibaba": "qwen",
     "moonshot": "moonshotai",
     "minimaxai": "minimax",
+    "voyage": "voyageai",
+    "stability-ai": "stability",
+    "stabilityai": "stability",
+    "black-forest-labs": "black-forest-labs",
+    "black_forest_labs": "black-forest-labs",
+    "amazon": "amazon",
     "google": "google",
     "anthropic": "anthropic",
     "openai": "openai",
@@ -567,6 +689,11 @@ _PROVIDER_ALIASES: Final[dict[str, str]] = {
     "moonshot": "moonshot", "moonshotai": "moonshot",
     "zai": "zai",
     "alibaba": "dashscope", "alibabacloud": "dashscope", "dashscope": "dashscope",
+    # LiteLLM's Qwen AI Platform and Qwen Cloud routes are Alibaba Cloud Model Studio.
+    "qwenaiplatform": "dashscope", "qwencloud": "dashscope",
+    "stepfun": "stepfun", "stepfunai": "stepfun",
+    # Amazon Nova's own API (LiteLLM `amazon_nova`, models.dev `nova`), not Bedrock.
+    "amazonnova": "amazon_nova", "nova": "amazon_nova",
     "minimax": "minimax",
     "baseten": "baseten",
     "ai21": "ai21", "ai21chat": "ai21",
@@ -590,8 +717,9 @@ _PROVIDER_ALIASES: Final[dict[str, str]] = {
     "voyage": "voyage", "voyageai": "voyage",
     "chutes": "chutes",
     "wandb": "wandb", "weightsbiases": "wandb",
-    # Meta: the Llama API (models.dev `llama`) and Meta's own model API (genai-prices `meta`)
-    "llama": "meta_llama", "metallama": "meta_llama", "llamaapi": "meta_llama", "meta": "meta",
+    # Meta's Llama API: LiteLLM `meta_llama`, models.dev `llama`, genai-prices `meta`.
+    "llama": "meta_llama", "metallama": "meta_llama", "llamaapi": "meta_llama",
+    "meta": "meta_llama",
     "sagemaker": "sagemaker", "sagemakerchat": "sagemaker",
     "xiaomi": "xiaomi_mimo", "xiaomimimo": "xiaomi_mimo",
     "gmi": "gmi", "gmicloud": "gmi",
@@ -669,15 +797,29 @@ def canonical_provider(raw: str) -> str:
     return _provider(raw)
 
 
-def author_of(source_model_id: str) -> str | None:
+def author_of(source_model_id: str, *, provider: str | None = None) -> str | None:
     """Who made the model (OpenRouter's author slugs), or ``None`` when unknown.
+
+    `provider` is the serving provider, in any spelling: a model maker serving its own
+    models (``"mistral"``, ``"deepseek"``, ``"openai"``, ...) is their author when the id
+    does not say otherwise.
 
     ``"anthropic"`` for any Claude id, ``"openai"`` for GPT/o-series ids, ``"google"`` for
     Gemini/Gemma, ``"meta-llama"`` for Llama, and so on. Decided from the canonical name,
     so fine-tunes named after their maker (``deepseek-r1-distill-llama-70b``,
     ``hermes-3-llama-3.1-405b``) get that maker, not the base model's.
     """
-    return _author(source_model_id)
+    author = _author(source_model_id)
+    if author is None and provider is not None:
+        author = _FIRST_PARTY_AUTHORS.get(_provider(provider))
+    return author
+
+
+def canonical_author(raw: str) -> str:
+    """One slug per model maker (OpenRouter's): ``"mistral"`` -> ``"mistralai"``,
+    ``"xai"`` -> ``"x-ai"``, ``"meta"`` -> ``"meta-llama"``; others lower-cased."""
+    slug = raw.strip().lower()
+    return _AUTHOR_ALIASES.get(slug, slug)
 
 
 # --------------------------------------------------------------------------------------
@@ -704,19 +846,29 @@ def _last_segment(model_id: str) -> str:
 
 
 def _author_segment(model_id: str) -> str | None:
-    """The author in an `author/model` path, if there is one."""
+    """The author in an `author/model` path, if there is one. Fireworks' and Clarifai's
+    `accounts/<account>/models/<id>` name the hosting account, not the author."""
     segments = _strip_route([s for s in model_id.split("/") if s])
-    return segments[0].lower() if len(segments) >= 2 else None
+    if len(segments) < 2 or any(s.lower() in _MODELS_MARKERS for s in segments[:-1]):
+        return None
+    author = segments[0].lower().lstrip("~")
+    return None if author in _HOST_NAMESPACES else author
 
 
 def _strip_route(segments: list[str]) -> list[str]:
     """Drop a leading provider prefix and the deployment segments after it."""
-    if len(segments) > 1 and segments[0].lower() in _PROVIDER_PREFIXES:
+    routed = len(segments) > 1 and segments[0].lower() in _PROVIDER_PREFIXES
+    if routed:
         segments = segments[1:]
+    stripped = False
     while len(segments) > 1 and (
         segments[0].lower() in _DEPLOYMENT_SEGMENTS
         or _ROUTE_SEGMENT_RE.fullmatch(segments[0].lower())
     ):
+        segments = segments[1:]
+        stripped = True
+    # LiteLLM's image keys put the route after the size: `1024-x-1024/50-steps/bedrock/...`.
+    if not routed and stripped and len(segments) > 1 and segments[0].lower() in _PROVIDER_PREFIXES:
         segments = segments[1:]
     return segments
 
@@ -764,8 +916,50 @@ def _vendor_of(model_id: str) -> str:
 
 
 def _keeps_latest(name: str) -> bool:
-    """Whether `-latest` is part of the model: it follows an unversioned family."""
-    return _LATEST_END_RE.search(name) is not None and _DIGIT_RE.search(name) is None
+    """Whether `-latest` is part of the model: it follows an unversioned family (sizes are
+    not versions), or a vendor that does not document it as that version's alias."""
+    if _LATEST_END_RE.search(name) is None:
+        return False
+    return (
+        _DIGIT_RE.search(_SIZE_TOKEN_RE.sub("", name)) is None
+        or _LATEST_ALIAS_FAMILY_RE.match(name) is None
+    )
+
+
+def _keeps_stamp(name: str) -> bool:
+    """Whether a snapshot stamp names its own model (see `_REPRICED_FAMILIES`)."""
+    if _CHECKPOINT_SNAPSHOT_RE.match(name):
+        return True
+    match = _REPRICED_STAMP_RE.match(name)
+    if match is None:
+        return False
+    family, year, month, day, short = match.groups()
+    first, since = _REPRICED_FAMILIES[family]
+    if short is not None:
+        year = str(int(first[:4]) + (short < first[4:]))
+        month, day = short[:2], short[2:]
+    return f"{year}{month}{day}" < since
+
+
+def _mistral_release(name: str) -> str:
+    """`mistral-large-2512` -> `mistral-large-3`, `ministral-8b-2512` -> `ministral-3-8b`."""
+    match = _MISTRAL_RELEASE_RE.match(name)
+    if match is None:
+        return name
+    family, version, size, tail, stamp = match.groups()
+    released = _MISTRAL_RELEASES.get((family, stamp))
+    if released is None or (version is not None and version != released):
+        return name
+    return f"{family}-{released}{size or ''}{tail}"
+
+
+def _drop_offer_suffixes(name: str) -> str:
+    while (match := _OFFER_SUFFIX_RE.search(name)) is not None:
+        rest = name[: match.start()]
+        if not rest or rest in _GENERIC_WORDS or _ROUTER_RE.search(rest):
+            break
+        name = _SUFFIX_RE.sub("", rest)
+    return name
 
 
 @lru_cache(maxsize=65536)
@@ -811,20 +1005,26 @@ def _canonical(source_model_id: str, base_host: str = "") -> str:
             name = _BEDROCK_V1_RE.sub("", name)
     name = _LEGACY_IDS.get(name, name)
 
-    name = _split_tags(name)[0]
-    # Vertex `@20250929` / `@default`: the same snapshot stamp in another spelling.
-    name = _VERTEX_STAMP_RE.sub(lambda m: f"-{m.group(1)}" if m.group(1) else "", name)
+    name, variant = _split_tags(name)
+    # OpenRouter's `:extended` is another product (a longer output limit at its own price:
+    # `openai/gpt-4o:extended` at $6/$18), not a serving preset of the model.
+    if variant is not None and "extended" in variant.split(":"):
+        name = f"{name}-extended"
+    # Vertex `@20250929` / `@default`: the same snapshot stamp in another spelling;
+    # `@latest` is Vertex's spelling of the moving `-latest` alias.
+    name = _VERTEX_STAMP_RE.sub(_vertex_stamp, name)
 
     name = _apply(_PREFIX_RULES, name)
     name = _apply(_VERSION_RULES, name)
     name = _SEPARATOR_RE.sub("-", name).strip("-")
     name = _ALIASES.get(name, name)
     name = _apply(_FAMILY_RULES, name)
-    if not _DISTINCT_SNAPSHOT_RE.search(name):
+    if not _DISTINCT_SNAPSHOT_RE.search(name) and not _keeps_stamp(name):
         name = _apply(_DATE_RULES, name)
 
     if name not in _KEEP_LATEST and not _keeps_latest(name):
         name = _SUFFIX_RE.sub("", name)
+    name = _drop_offer_suffixes(name)
     if not _OPENAI_NAME_RE.match(name):
         chat = _CHAT_MARKER_RE.search(name) is not None
         name = _apply(_OPEN_WEIGHT_RULES, name)
@@ -834,8 +1034,15 @@ def _canonical(source_model_id: str, base_host: str = "") -> str:
             and (base_host or _BASE_HOST_RE.search(raw))
         ):
             name = f"{name}-base"
+    name = _mistral_release(name)
     name = _ALIASES.get(name, name)
     return f"ft-{name}" if fine_tuned else name
+
+
+def _vertex_stamp(match: re.Match[str]) -> str:
+    if match.group(1):
+        return f"-{match.group(1)}"
+    return "-latest" if match.group(0) == "@latest" else ""
 
 
 @lru_cache(maxsize=4096)

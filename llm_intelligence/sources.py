@@ -37,6 +37,7 @@ class SourceKind(StrEnum):
 
 PIPELINE_MODULES: tuple[str, ...] = (
     "llm_intelligence.collectors.fetch",
+    "llm_intelligence.collectors.labels",
     "llm_intelligence.collectors.limits",
     "llm_intelligence.collectors.prices",
     "llm_intelligence.collectors.rows",

@@ -96,21 +96,27 @@ def test_conditional_prices_follow_the_day(sample: list[Any]) -> None:
     def flash(day: date) -> PriceRow:
         return one_row(parse_genai_prices(sample, as_of=day), "deepseek/deepseek-v4-flash")
 
+    # The all-day entry of the day is DeepSeek's off-peak price: kept apart from the columns,
+    # which hold the standard (peak-window) price.
     now = flash(TODAY)
     assert (now.input_price_per_million, now.output_price_per_million) == (
-        Decimal("0.15"),
-        Decimal("0.6"),
+        Decimal("0.3"),
+        Decimal("1.2"),
     )
-    assert now.cache_read_price_per_million == Decimal("0.003")
+    assert now.cache_read_price_per_million == Decimal("0.006")
+    assert now.provider_metadata["off_peak_prices"] == {
+        "off_peak": True,
+        "prices": {"input": "0.15", "cache_read": "0.003", "output": "0.6"},
+    }
     assert now.provider_metadata["price_start_date"] == "2026-09-10"
     assert "scheduled_prices" not in now.provider_metadata
 
     august = flash(date(2026, 8, 20))
-    assert august.input_price_per_million == Decimal("0.22")
+    assert august.provider_metadata["off_peak_prices"]["prices"]["input"] == "0.22"
     assert august.provider_metadata["price_start_date"] == "2026-08-17"
 
     before = flash(date(2026, 1, 1))
-    assert before.input_price_per_million == Decimal("0.14")
+    assert before.provider_metadata["off_peak_prices"]["prices"]["input"] == "0.14"
     assert "price_start_date" not in before.provider_metadata
     assert [s["start_date"] for s in before.provider_metadata["scheduled_prices"]] == [
         "2026-08-17",
@@ -118,9 +124,12 @@ def test_conditional_prices_follow_the_day(sample: list[Any]) -> None:
     ]
 
 
-def test_peak_hours_are_not_the_list_price(parsed: ParsedSource) -> None:
-    # DeepSeek's default entry is the off-peak price; the daily windows are peak prices.
+def test_off_peak_prices_are_not_the_list_price(parsed: ParsedSource) -> None:
+    # DeepSeek's default entry is the off-peak price; the daily windows are the standard
+    # (peak) prices, which the columns hold, as LiteLLM's do.
     row = one_row(parsed, "deepseek/deepseek-v4-flash")
+    assert row.input_price_per_million == Decimal("0.3")
+    assert row.provider_metadata["off_peak_prices"]["prices"]["input"] == "0.15"
     assert row.provider_metadata["time_of_day_prices"] == [
         {
             "start_time": "01:00:00+00:00",
@@ -134,7 +143,8 @@ def test_peak_hours_are_not_the_list_price(parsed: ParsedSource) -> None:
         },
     ]
     zulu = one_row(parsed, "acme/zulu-time")  # `Z` suffix as pydantic serialises it upstream
-    assert zulu.input_price_per_million == Decimal("0.27")
+    assert zulu.input_price_per_million == Decimal("0.55")
+    assert zulu.provider_metadata["off_peak_prices"]["prices"]["input"] == "0.27"
     assert zulu.provider_metadata["time_of_day_prices"][0]["start_time"] == "00:30:00+00:00"
 
 

@@ -18,9 +18,12 @@ Mapping, one `PriceRow` per (provider, model), priced as of one day (`as_of`, to
 by default):
 
 - Conditional prices follow genai-prices' own rule: the last entry whose start date has
-  passed wins. Daily windows (DeepSeek peak hours) are not the list price: they go to
-  `provider_metadata["time_of_day_prices"]`; prices starting after `as_of` go to
-  `provider_metadata["scheduled_prices"]`.
+  passed wins. Daily windows go to `provider_metadata["time_of_day_prices"]`; prices
+  starting after `as_of` go to `provider_metadata["scheduled_prices"]`. genai-prices
+  writes DeepSeek's discounted off-peak price as the all-day entry and the standard price
+  as daily "peak" windows: when windows price above the all-day entry, the columns hold
+  the standard (window) price, like every other source, and the all-day price is kept in
+  `provider_metadata["off_peak_prices"]`. An off-peak price never lands in the base columns.
 - Input/output/cache prices fill the columns (the base of a tiered price);
   `provider_metadata["prices"]` holds the other prices under the unit name without `_mtok`,
   `provider_metadata["tiers"]` the tiers grouped by threshold (a price absent from a tier keeps
@@ -271,6 +274,7 @@ def _price_row(provider: _Provider, model: _Model, day: date) -> PriceRow:
         for entry in model.prices:
             _note_constrained(entry.constraint, entry.prices, {}, day, scheduled, daily)
 
+    current = _standard_price(current, model.prices, metadata)
     flat, tiers = _texts(current)
     free = all(_is_zero(value) for value in current.values())
     if extra := {k: v for k, v in flat.items() if k not in _COLUMNS}:
@@ -331,6 +335,29 @@ def _price_row(provider: _Provider, model: _Model, day: date) -> PriceRow:
         context_window=context,
         provider_metadata=metadata,
     )
+
+
+def _standard_price(
+    current: _PriceSet,
+    prices: _PriceSet | list[_Conditional],
+    metadata: dict[str, Any],
+) -> _PriceSet:
+    """The standard (peak) price when daily windows price above the all-day one."""
+    if isinstance(prices, dict):
+        return current
+    windows = [
+        entry.prices
+        for entry in prices
+        if entry.constraint is not None and entry.constraint.start_time is not None
+    ]
+    if not windows:
+        return current
+    peak = max(windows, key=lambda w: _base(w.get("input_mtok")) or Decimal(0))
+    peak_input, off_input = _base(peak.get("input_mtok")), _base(current.get("input_mtok"))
+    if peak_input is None or off_input is None or peak_input <= off_input:
+        return current
+    metadata["off_peak_prices"] = {"off_peak": True, **_texts_json(current)}
+    return {**current, **peak}
 
 
 def _current(entries: list[_Conditional], day: date) -> tuple[_PriceSet, date | None]:

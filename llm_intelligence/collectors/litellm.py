@@ -24,7 +24,8 @@ Mapping, one `PriceRow` per entry (`source_key` = the JSON key):
   `provider_metadata["variants"]` batch/priority/flex/off-peak price sets, and
   `provider_metadata["unit_prices"]` prices in other units (per image, second, query, page, ...)
   under LiteLLM's own field names, all as exact decimal strings.
-- `supports_<x>: bool` -> `capabilities[<x>]`; `mode` -> `model_type`;
+- `supports_<x>: bool` -> `capabilities[<x>]`; `mode` -> `model_type` (a `chat` entry whose
+  output modalities have no text is typed by them: Gemini TTS speech, Lyria music);
   `max_input_tokens` -> context window; `deprecation_date` -> date.
 - A wrong type or an invalid price rejects that entry only (`RejectedRow`).
 """
@@ -53,6 +54,7 @@ from pydantic import (
 )
 
 from llm_intelligence.collectors.fetch import fetch_json
+from llm_intelligence.collectors.labels import TEXT_TYPES, model_type_from_modalities
 from llm_intelligence.collectors.limits import Refused, echo
 from llm_intelligence.collectors.prices import (
     InvalidPrice,
@@ -573,10 +575,16 @@ def _row(key: str, raw: Any) -> PriceRow:
     # Zero limits mean "unknown" upstream (Vercel's embedding entries), not zero.
     context = entry.max_input_tokens or None
     max_output = entry.max_output_tokens or None
+    model_type = entry.mode
+    if model_type is None or model_type in TEXT_TYPES:
+        # `mode: chat` with audio-only output is a speech or music model (Gemini TTS, Lyria).
+        outputs = entry.supported_output_modalities or []
+        last = parts.model_id.rsplit("/", 1)[-1].lower()
+        model_type = model_type_from_modalities((), outputs, name=last) or model_type
     info = ModelInfo(
         source_model_id=key,
         author=_author(provider, parts.model_id),
-        model_type=entry.mode,
+        model_type=model_type,
         context_window=context,
         max_output_tokens=max_output,
         capabilities=capabilities,

@@ -34,6 +34,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from llm_intelligence.collectors.fetch import decode_json
+from llm_intelligence.collectors.labels import model_type_from_modalities
 from llm_intelligence.collectors.limits import MAX_ECHO, clip, echo
 from llm_intelligence.collectors.prices import decimal_text, exact_decimal
 from llm_intelligence.collectors.rows import (
@@ -260,6 +261,10 @@ def _price_row(provider_id: str, provider: _Provider, model: _Model, cost: _Cost
         source_model_id=model.id,
         display_name=model.name,
         model_family=model.family,
+        # Output modalities without text: an image, speech, music or video model.
+        model_type=model_type_from_modalities(
+            inputs, outputs, name=model.id.rsplit("/", 1)[-1].lower()
+        ),
         context_window=context,
         max_output_tokens=max_output,
         capabilities={k: v for k, v in capabilities.items() if v is not None},

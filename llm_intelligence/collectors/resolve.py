@@ -9,11 +9,12 @@ database would refuse is rejected here with its reason, and never fails a source
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from llm_intelligence import identity
+from llm_intelligence.collectors.labels import TEXT_TYPES, is_subscription, model_type_from_name
 from llm_intelligence.collectors.limits import MAX_ECHO, clip, id_problem, row_problem, tidy
 from llm_intelligence.collectors.rows import (
     PRICE_FIELDS,
@@ -39,13 +40,24 @@ class ResolvedModel:
     deprecation_date: date | None = None
     open_weights: bool | None = None
 
-    def absorb(self, info: ModelInfo) -> None:
+    def absorb(self, info: ModelInfo, *, provider: str = "") -> None:
         """Merge what one more row says: first value wins, limits take the largest, and a
-        capability is true when any row says so."""
+        capability is true when any row says so. A non-text type from any row wins over
+        `chat`; `provider` (the serving provider) names the author of a maker's own models."""
         self.display_name = self.display_name or tidy(info.display_name)
-        self.author = self.author or identity.author_of(info.source_model_id) or info.author
+        self.author = (
+            self.author
+            or identity.author_of(info.source_model_id)
+            or (identity.canonical_author(info.author) if info.author else None)
+            or identity.author_of(info.source_model_id, provider=provider or None)
+        )
         self.model_family = self.model_family or tidy(info.model_family)
-        self.model_type = self.model_type or info.model_type
+        if self.model_type is None or (
+            self.model_type in TEXT_TYPES
+            and info.model_type is not None
+            and info.model_type not in TEXT_TYPES
+        ):
+            self.model_type = info.model_type or self.model_type
         self.context_window = _larger(self.context_window, _positive(info.context_window))
         self.max_tokens = _larger(self.max_tokens, _positive(info.max_output_tokens))
         for flag, value in info.capabilities.items():
@@ -129,6 +141,42 @@ def _identity_problem(row: PriceRow, name: str, provider: str) -> str | None:
     return id_problem("canonical model name", name) or id_problem("provider slug", provider)
 
 
+def _offer_labels(row: PriceRow, provider: str) -> PriceRow:
+    """Row-level labels every source shares.
+
+    * A subscription product's offer (GitHub Copilot, ChatGPT, coding plans) is no API free
+      tier, whatever its token price: `is_free_tier` is false and `provider_metadata`
+      says `{"access": "subscription"}`.
+    * A `:batch` id (OpenRouter's batch endpoints as LiteLLM and genai-prices list them)
+      prices batch requests: its prices go to the batch columns, never the base ones.
+    """
+    changes: dict[str, object] = {}
+    if is_subscription(provider) or is_subscription(row.provider_name):
+        changes["is_free_tier"] = False
+        changes["provider_metadata"] = {**row.provider_metadata, "access": "subscription"}
+    variant = identity.variant_of(row.model.source_model_id) or ""
+    if "batch" in variant.split(":") and row.batch_input_price_per_million is None:
+        changes |= {
+            "batch_input_price_per_million": row.input_price_per_million,
+            "batch_output_price_per_million": row.output_price_per_million,
+            "input_price_per_million": None,
+            "output_price_per_million": None,
+            "is_free_tier": False,
+        }
+    return replace(row, **changes) if changes else row  # type: ignore[arg-type]
+
+
+def _serving_provider(row: PriceRow, name: str) -> str:
+    """The provider slug; the Gemini API serves Google's models only, so another maker's
+    model under Google's provider (genai-prices' `google/claude-3-5-sonnet`) is Vertex AI."""
+    provider = identity.canonical_provider(row.provider_name)
+    if provider == "gemini":
+        author = identity.author_of(row.model.source_model_id) or identity.author_of(name)
+        if author is not None and author != "google":
+            return "vertex_ai"
+    return provider
+
+
 def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
     models: dict[str, ResolvedModel] = {}
     aliases: dict[str, str] = {}
@@ -147,8 +195,10 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
         if row.source_key in seen_keys:
             rejected.append(RejectedRow(row.source_key, "duplicate source_key in this payload"))
             continue
-        name = identity.canonical_model_name(row.model.source_model_id, source=source)
-        provider = identity.canonical_provider(row.provider_name)
+        # Rows priced through OpenRouter use OpenRouter's ids, whoever collected them.
+        host = "openrouter" if row.gateway == "openrouter" else source
+        name = identity.canonical_model_name(row.model.source_model_id, source=host)
+        provider = _serving_provider(row, name)
         problem = _identity_problem(row, name, provider)
         if problem is not None:
             rejected.append(RejectedRow(row.source_key, problem))
@@ -157,7 +207,8 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
         model = models.get(name)
         if model is None:  # not setdefault: that would build a ResolvedModel for every row
             model = models[name] = ResolvedModel(name=name)
-        model.absorb(row.model)
+        model.absorb(row.model, provider=provider)
+        row = _offer_labels(row, provider)
         for alias in (row.model.source_model_id, row.provider_id):
             if alias == name or not alias.strip():  # the catalog refuses blank aliases
                 continue
@@ -165,6 +216,10 @@ def resolve(parsed: ParsedSource, *, source: str) -> ResolvedSource:
             if known != name:
                 alias_conflicts += 1
         prices.append(ResolvedPrice(row=row, model_name=name, provider_name=provider))
+
+    for model in models.values():
+        if model.model_type is None or model.model_type in TEXT_TYPES:
+            model.model_type = model_type_from_name(model.name) or model.model_type
 
     return ResolvedSource(
         source=source,
