@@ -29,6 +29,7 @@ def test_every_bench_script_is_listed() -> None:
         "bench_big_upstream",
         "bench_bulk_changes",
         "bench_database",
+        "bench_realtime",
         "bench_sync",
         "identity_eval",
         "write_costs",
