@@ -137,6 +137,16 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
                 offline_snapshot="the genai-prices package",
                 collector="llm_intelligence.collectors.genai_prices",
             ),
+            Source(
+                name="github-models",
+                kind=SourceKind.PRICES,
+                description="GitHub Models catalog: free-tier models and their rate limits",
+                priority=50,
+                default_minutes=360,
+                offline_snapshot=None,
+                collector="llm_intelligence.collectors.github_models",
+                api_key_env="GITHUB_TOKEN",
+            ),
         )
     }
 )

@@ -165,6 +165,7 @@ def test_seed_settings_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
         "openrouter": timedelta(minutes=15),
         "models-dev": timedelta(minutes=30),
         "genai-prices": timedelta(minutes=30),
+        "github-models": timedelta(minutes=30),
     }
     assert not any(value in repr(settings) for value in secrets.values())
 

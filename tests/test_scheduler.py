@@ -97,7 +97,7 @@ def background() -> Iterator[BackgroundScheduler]:
 
 
 def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENROUTER", "LITELLM", "MODELS_DEV", "GENAI_PRICES"):
+    for name in ("OPENROUTER", "LITELLM", "MODELS_DEV", "GENAI_PRICES", "GITHUB_MODELS"):
         monkeypatch.delenv(f"LLM_INTEL_SCHEDULE_{name}_MINUTES", raising=False)
     monkeypatch.delenv("LLM_INTEL_SCHEDULE_JITTER_SECONDS", raising=False)
     monkeypatch.delenv("LLM_INTEL_SCHEDULE_OFFLINE", raising=False)
@@ -107,6 +107,7 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> N
         "openrouter": timedelta(hours=1),
         "models-dev": timedelta(hours=6),
         "genai-prices": timedelta(hours=6),
+        "github-models": timedelta(hours=6),
     }
     assert (defaults.schedule_jitter_seconds, defaults.schedule_offline) == (120, False)
 
@@ -121,6 +122,7 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> N
         "openrouter": timedelta(minutes=15),
         "models-dev": timedelta(minutes=30),
         "genai-prices": timedelta(days=1),
+        "github-models": timedelta(hours=6),
     }
     assert (settings.schedule_jitter_seconds, settings.schedule_offline) == (5, True)
 

@@ -268,7 +268,9 @@ def row_problem(row: PriceRow) -> str | None:
     for flag in row.model.capabilities:
         if problem := _text_problem("capability", flag, MAX_ID_LENGTH):
             return problem
-    return metadata_problem("provider_metadata", row.provider_metadata)
+    return metadata_problem("provider_metadata", row.provider_metadata) or metadata_problem(
+        "rate_limits", row.rate_limits
+    )
 
 
 def id_problem(name: str, value: str) -> str | None:

@@ -77,6 +77,9 @@ class PriceRow:
     throughput_tps: Decimal | None = None
     provider_metadata: dict[str, Any] = field(default_factory=dict)
     """Tiers (long-context, priority, flex), per-image/per-second prices, anything else."""
+    rate_limits: dict[str, Any] = field(default_factory=dict)
+    """The offer's documented limits (a free tier's requests per minute/day, tokens per
+    request, concurrent requests): `provider_pricing.rate_limits`."""
 
 
 # PriceRow's prices in USD per million tokens (each a provider_pricing column of that name).

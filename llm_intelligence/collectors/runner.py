@@ -39,7 +39,7 @@ from psycopg.types.json import Jsonb
 from llm_intelligence.collectors.fetch import NonFiniteNumber
 from llm_intelligence.collectors.limits import clip
 from llm_intelligence.collectors.resolve import ResolvedSource, resolve
-from llm_intelligence.collectors.sources import get_source, skips_offline, source_names
+from llm_intelligence.collectors.sources import get_source, skip_reason, source_names
 from llm_intelligence.collectors.writer import write_source
 from llm_intelligence.config import Settings
 from llm_intelligence.db.connection import connect
@@ -79,7 +79,8 @@ class RunStatus(StrEnum):
     ABANDONED = "abandoned"
     """Its session ended mid-run (a killed sync); marked so by the next sync or `runs`."""
     SKIPPED = "skipped"
-    """In reports only, never stored: an offline sync of a source with no snapshot."""
+    """In reports only, never stored: an offline sync of a source with no snapshot, or a
+    source whose required token is not set."""
 
     @property
     def ok(self) -> bool:
@@ -124,7 +125,8 @@ class _Prepared:
     name: str
     started_at: datetime
     timings: dict[str, float] = field(default_factory=dict)
-    skipped_offline: bool = False
+    skipped: str | None = None
+    """Why the source was not run (offline without a snapshot, a required token unset)."""
     fingerprint: str | None = None
     same_as: _LastGoodRun | None = None
     resolved: ResolvedSource | None = None
@@ -215,8 +217,8 @@ def _prepare(
     """Fetch, fingerprint, parse and resolve one source (no database access: a worker)."""
     source = get_source(name)
     prepared = _Prepared(name=name, started_at=datetime.now(UTC))
-    if offline and skips_offline(source, settings):
-        prepared.skipped_offline = True
+    if (reason := skip_reason(source, settings, offline=offline)) is not None:
+        prepared.skipped = reason
         return prepared
     try:
         notify(name, "fetching")
@@ -250,14 +252,9 @@ def _record(
     """Guard, write and record one prepared source; every outcome leaves a run row."""
     prepared = future.result()
     name = prepared.name
-    if prepared.skipped_offline:
+    if prepared.skipped is not None:
         notify(name, RunStatus.SKIPPED)
-        return SourceReport(
-            source=name,
-            status=RunStatus.SKIPPED,
-            error=f"no offline snapshot; set {_location_variable(name)} to a local mirror"
-            " to sync it offline",
-        )
+        return SourceReport(source=name, status=RunStatus.SKIPPED, error=prepared.skipped)
 
     report = SourceReport(
         source=name,
@@ -487,8 +484,3 @@ def _guard_size(conn: psycopg.Connection[Any], source: str, seen: int) -> None:
             f"{GROW_GUARD_RATIO:g}x the last good run's {last_good}; refused, the previous "
             "data stays (check the upstream, then use --force to accept)"
         )
-
-
-def _location_variable(source: str) -> str:
-    """The environment variable that holds a source's location (URL or local mirror)."""
-    return REGISTRY[source].url_env

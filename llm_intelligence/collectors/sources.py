@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from llm_intelligence.collectors import genai_prices, litellm, models_dev, openrouter
+from llm_intelligence.collectors import genai_prices, github_models, litellm, models_dev, openrouter
 from llm_intelligence.collectors.fetch import fetch_json
 from llm_intelligence.collectors.rows import ParsedSource
 from llm_intelligence.config import Settings
@@ -31,6 +31,9 @@ class Source:
     """Read the upstream payload (network, mirror file or bundled snapshot)."""
     parse: Callable[[Any], ParsedSource]
     """Validate and map a payload to rows (pure)."""
+    credential: str | None = None
+    """The Settings attribute (a token) without which it cannot read its API: unset, a sync
+    skips it, unless its location is a local file."""
 
     @property
     def has_offline_snapshot(self) -> bool:
@@ -114,12 +117,29 @@ def _parse_genai_prices(payload: Any) -> ParsedSource:
     return genai_prices.parse_genai_prices(payload)
 
 
+def _fetch_github_models(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+    token = settings.github_token
+    return github_models.fetch_github_models(
+        location=settings.github_models_url,
+        token=token.get_secret_value() if token is not None else None,
+        client=client,
+        offline=offline,
+    )
+
+
+def _parse_github_models(payload: Any) -> ParsedSource:
+    return github_models.parse_github_models(payload)
+
+
 SOURCES: Mapping[str, Source] = MappingProxyType(
     {
         "litellm": Source("litellm", _fetch_litellm, litellm.parse_litellm),
         "openrouter": Source("openrouter", _fetch_openrouter, openrouter.parse_fetched),
         "models-dev": Source("models-dev", _fetch_models_dev, models_dev.parse_models_dev),
         "genai-prices": Source("genai-prices", _fetch_genai_prices, _parse_genai_prices),
+        "github-models": Source(
+            "github-models", _fetch_github_models, _parse_github_models, credential="github_token"
+        ),
     }
 )
 if list(SOURCES) != registry_names(SourceKind.PRICES):  # pragma: no cover - a coding error
@@ -144,3 +164,25 @@ def skips_offline(source: Source, settings: Settings) -> bool:
     """An offline sync skips sources with no snapshot unless a local mirror file is set."""
     location = getattr(settings, source.location_setting)
     return not source.has_offline_snapshot and (location is None or _is_remote(location))
+
+
+def skip_reason(source: Source, settings: Settings, *, offline: bool) -> str | None:
+    """Why a sync skips `source` (reported, not failed), or None: offline, a source with no
+    snapshot and no local mirror; online, a source whose required token is not set (a
+    local mirror needs none)."""
+    location = getattr(settings, source.location_setting)
+    registry = REGISTRY[source.name]
+    if offline:
+        if skips_offline(source, settings):
+            return (
+                f"no offline snapshot; set {registry.url_env} to a local mirror to sync it offline"
+            )
+        return None
+    if source.credential is None or (location is not None and not _is_remote(location)):
+        return None
+    if getattr(settings, source.credential) is None:
+        return (
+            f"{registry.api_key_env} is not set; set it to sync {source.name}"
+            f" (or {registry.url_env} to a local mirror)"
+        )
+    return None

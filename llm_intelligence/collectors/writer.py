@@ -43,7 +43,7 @@ PRICE_COLUMNS = (
     " input_price_per_million, output_price_per_million, cache_read_price_per_million,"
     " cache_write_price_per_million, batch_input_price_per_million,"
     " batch_output_price_per_million, is_free_tier, context_window, max_output_tokens,"
-    " quantization, uptime_pct, latency_ms, throughput_tps, provider_metadata"
+    " quantization, uptime_pct, latency_ms, throughput_tps, provider_metadata, rate_limits"
 )
 # Everything a source can change about a price row: all but the key (source, source_key).
 _PRICE_VALUES = [c.strip() for c in PRICE_COLUMNS.split(",") if c.strip() not in _PRICE_KEY]
@@ -324,4 +324,5 @@ def price_rows(
             p.latency_ms,
             p.throughput_tps,
             _json(p.provider_metadata),
+            _json(p.rate_limits),
         )
