@@ -61,7 +61,10 @@ _HEAD: Final = 4000
 _TAIL: Final = 2000
 BODY_WEIGHT: Final = 0.2  # cue words in pasted material, outside the instruction
 CONTEXT_WEIGHT: Final = 0.35
-TOPIC_WEIGHT: Final = 0.6  # words after "about" in the instruction  # system and earlier messages
+TOPIC_WEIGHT: Final = 0.6  # words after "about" in the instruction
+LEAD_WEIGHT: Final = (
+    1.5  # the first strong cue among the instruction's first words  # system and earlier messages
+)
 GENERAL_BASE: Final = 1.6  # general chat's score before any evidence
 TEMPERATURE: Final = 1.6
 _INSTRUCTION_WORDS: Final = 40  # first/last words of one long block taken as the instruction
@@ -445,14 +448,24 @@ def _split_instruction(text: str) -> tuple[list[str], list[str]]:
 
 
 def _lexical(
-    words: Sequence[str], weight: float, scores: list[float], hits: dict[str, float]
+    words: Sequence[str],
+    weight: float,
+    scores: list[float],
+    hits: dict[str, float],
+    *,
+    lead: bool = False,
 ) -> None:
     """Add the cues found in `words` (each cue once) to `scores`, times `weight`."""
     seen: set[str] = set()
     previous = ""
     before = ""
     topic = False
-    for word in words:
+    base = weight
+    for position, word in enumerate(words):
+        # The request's leading cue ("Summarize this proof", "Write a poem") names the
+        # task; later words are mostly its object and topic. Only the first cue counts so.
+        leading = lead and position < 4
+        weight = base * (LEAD_WEIGHT if leading else TOPIC_WEIGHT if topic else 1.0)
         stem = _stem(word)
         phrases: list[str] = []
         if previous in _PHRASE_FIRSTS:
@@ -478,10 +491,11 @@ def _lexical(
                 for task, w in found:
                     scores[task] += w * weight
                 hits[stem] = hits.get(stem, 0.0) + max(w for _, w in found) * weight
-        if stem == "about" and not topic:
+                if leading and max(w for _, w in found) >= 2:
+                    lead = False
+        if stem == "about":
             # "a poem about recursion": what follows "about" is the topic, not the task.
             topic = True
-            weight *= TOPIC_WEIGHT
         previous = stem
 
 
@@ -680,7 +694,7 @@ def _evidence(
         return hits
     lower = text.lower()
     instruction, body = _split_instruction(lower)
-    _lexical(instruction, weight, scores, hits)
+    _lexical(instruction, weight, scores, hits, lead=True)
     if body:
         _lexical(body, weight * BODY_WEIGHT, scores, hits)
     # Prose: enough real words and spaces (not a blob of binary or one long token).
