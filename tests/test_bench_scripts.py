@@ -28,6 +28,7 @@ def test_every_bench_script_is_listed() -> None:
     assert {
         "bench_big_upstream",
         "bench_bulk_changes",
+        "bench_classifier",
         "bench_database",
         "bench_realtime",
         "bench_sync",
