@@ -344,7 +344,9 @@ def sync(
     sources: Annotated[
         list[str] | None,
         typer.Argument(
-            help=f"{', '.join(source_names(SourceKind.PRICES))}; none means all.",
+            help=f"{', '.join(source_names(SourceKind.PRICES))}; leaderboards: "
+            f"{', '.join(source_names(SourceKind.BENCHMARKS))}; none means all (the "
+            "leaderboards only while ENABLE_BENCHMARK_COLLECTION is true).",
             show_default=False,
         ),
     ] = None,
@@ -383,10 +385,11 @@ def sync(
     from llm_intelligence.collectors import runner
     from llm_intelligence.collectors.runner import RunStatus
 
-    names = [_check_source(name) for name in sources or source_names(SourceKind.PRICES)]
+    names = [_check_source(name) for name in sources or []]
     try:
         url = _migrated_url()
         settings = load_settings()
+        names = names or runner.default_sources(settings)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.fields[source]:<13}"),
@@ -437,6 +440,11 @@ def sync(
         if r.error and r.status is not RunStatus.SUCCEEDED:
             err_console.print(f"[yellow]{r.source}[/yellow] {r.status}: {escape(r.error)}")
         _print_rejected(r.source, r.rejected, r.rejected_reasons, r.rejected_sample, verbose)
+        if r.unmatched:
+            err_console.print(
+                f"{r.source}: {r.unmatched} rows of {len(r.unmatched_names)} leaderboard names"
+                f" matched no catalog model: `llm-intel runs --unmatched {r.source}`"
+            )
     if not all(r.status.ok for r in reports):
         raise typer.Exit(code=1)
 
@@ -514,11 +522,20 @@ def runs(
             show_default=False,
         ),
     ] = None,
+    unmatched: Annotated[
+        str | None,
+        typer.Option(
+            "--unmatched",
+            metavar="SOURCE",
+            help="Instead: the leaderboard names SOURCE's latest run matched to no model.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the most recent collector runs, newest first. Runs whose session died (a killed
     sync) are marked `abandoned` first. Reads only: it neither starts the embedded server
     nor migrates."""
-    for name in (source, rejected):
+    for name in (source, rejected, unmatched):
         if name is not None:
             _check_source(name)
     try:
@@ -533,6 +550,9 @@ def runs(
                 )
             if rejected is not None:
                 _show_rejected(conn, rejected)
+                return
+            if unmatched is not None:
+                _show_unmatched(conn, unmatched)
                 return
             rows = conn.execute(
                 "select id, source, started_at, status, rows_inserted, rows_updated,"
@@ -587,6 +607,30 @@ def _show_rejected(conn: psycopg.Connection[Any], source: str) -> None:
         console.print(f"{count:>5}  {escape(reason)}")
     for key, reason in pairs:
         console.print(f"  {escape(key)}: {escape(reason)}")
+
+
+def _show_unmatched(conn: psycopg.Connection[Any], source: str) -> None:
+    """The leaderboard names the latest run of `source` that matched names left
+    unmatched, each with its row count and why (`collector_runs.details.unmatched`)."""
+    row = conn.execute(
+        "select id, started_at, status, details -> 'unmatched_rows', details -> 'unmatched'"
+        " from public.collector_runs where source = %s and details ? 'unmatched'"
+        " order by started_at desc, id desc limit 1",
+        (source,),
+    ).fetchone()
+    if row is None:
+        console.print(f"{source}: no run that matched leaderboard names is recorded yet")
+        return
+    run_id, started, status, rows, names = row
+    console.print(
+        f"{source} run {run_id} ({status}, {started:%Y-%m-%d %H:%M}): {len(names or [])}"
+        f" names ({rows} rows) matched no catalog model"
+    )
+    for item in names or []:
+        console.print(
+            f"{item.get('rows', 0):>5}  {escape(str(item.get('name')))}: "
+            f"{escape(str(item.get('reason') or ''))}"
+        )
 
 
 @app.command("schedule")

@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     genai_prices_url: str | None = Field(
         default=None, validation_alias=SOURCES["genai-prices"].url_env
     )
+    # The leaderboards (benchmark sources): URL or local file each, and the offline mirror.
+    aider_url: str | None = Field(default=None, validation_alias=SOURCES["aider"].url_env)
+    livebench_url: str | None = Field(default=None, validation_alias=SOURCES["livebench"].url_env)
+    """The dated table (`.../table_<date>.csv`); its categories file is read next to it."""
+    lmarena_url: str | None = Field(default=None, validation_alias=SOURCES["lmarena"].url_env)
+    evalplus_url: str | None = Field(default=None, validation_alias=SOURCES["evalplus"].url_env)
+    bigcodebench_url: str | None = Field(
+        default=None, validation_alias=SOURCES["bigcodebench"].url_env
+    )
+    benchmarks_dir: Path | None = Field(default=None, validation_alias="LLM_INTEL_BENCHMARKS_DIR")
+    """A folder with the leaderboards' files under their published names: what
+    `sync --offline` reads them from (without it, offline syncs skip them)."""
 
     # Credentials: never printed or logged (SecretStr).
     openrouter_api_key: SecretStr | None = Field(
@@ -91,6 +103,21 @@ class Settings(BaseSettings):
     schedule_genai_prices_minutes: int | None = Field(
         default=None, ge=0, validation_alias=SOURCES["genai-prices"].minutes_env
     )
+    schedule_aider_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["aider"].minutes_env
+    )
+    schedule_livebench_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["livebench"].minutes_env
+    )
+    schedule_lmarena_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["lmarena"].minutes_env
+    )
+    schedule_evalplus_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["evalplus"].minutes_env
+    )
+    schedule_bigcodebench_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["bigcodebench"].minutes_env
+    )
     refresh_interval: int | None = Field(
         default=None, ge=60, validation_alias="LLM_INTELLIGENCE_REFRESH_INTERVAL"
     )
@@ -113,8 +140,8 @@ class Settings(BaseSettings):
     enable_benchmark_collection: bool = Field(
         default=True, validation_alias="ENABLE_BENCHMARK_COLLECTION"
     )
-    """Accepted for the benchmark collectors a later issue adds; no effect yet (there are
-    no benchmark sources to schedule or sync)."""
+    """false: the leaderboards (benchmark sources) are neither scheduled nor part of a
+    `sync` without named sources (naming one still syncs it)."""
 
     @property
     def pgdata(self) -> Path:

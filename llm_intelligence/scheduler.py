@@ -4,7 +4,8 @@ One interval job per enabled source (job id = source name). A source's cadence i
 `LLM_INTEL_SCHEDULE_<SOURCE>_MINUTES` when set (0 disables the source), else
 `LLM_INTELLIGENCE_REFRESH_INTERVAL` seconds when set, else the registry's default
 (`llm_intelligence.sources`: OpenRouter every 60 minutes, LiteLLM, models.dev and
-genai-prices every 360). `planned_jobs` says what would run (`llm-intel schedule --dry-run`).
+genai-prices every 360, the leaderboards every 1440 unless ENABLE_BENCHMARK_COLLECTION
+is false). `planned_jobs` says what would run (`llm-intel schedule --dry-run`).
 Every job:
 
 - runs once at start, then every interval plus a random jitter (`LLM_INTEL_SCHEDULE_JITTER_SECONDS`,
@@ -84,9 +85,17 @@ def _cadence(settings: Settings, name: str) -> tuple[timedelta, str]:
     return timedelta(minutes=SOURCES[name].default_minutes), "default"
 
 
+def _scheduled_sources(settings: Settings) -> list[str]:
+    """Price sources, and the leaderboards unless ENABLE_BENCHMARK_COLLECTION is false."""
+    names = source_names(SourceKind.PRICES)
+    if settings.enable_benchmark_collection:
+        names += source_names(SourceKind.BENCHMARKS)
+    return names
+
+
 def source_intervals(settings: Settings) -> dict[str, timedelta]:
-    """The enabled price sources and the time between their syncs, in source order."""
-    cadences = {name: _cadence(settings, name)[0] for name in source_names(SourceKind.PRICES)}
+    """The enabled sources and the time between their syncs, in source order."""
+    cadences = {name: _cadence(settings, name)[0] for name in _scheduled_sources(settings)}
     return {name: every for name, every in cadences.items() if every > timedelta(0)}
 
 
@@ -103,7 +112,7 @@ def planned_jobs(settings: Settings) -> list[PlannedJob]:
     """Every job `run_scheduler` would add, and what is not scheduled, without starting
     anything: what `llm-intel schedule --dry-run` prints."""
     jobs: list[PlannedJob] = []
-    for name in source_names(SourceKind.PRICES):
+    for name in _scheduled_sources(settings):
         every, setting = _cadence(settings, name)
         if every > timedelta(0):
             why = "default" if setting == "default" else f"from {setting}"
@@ -111,19 +120,11 @@ def planned_jobs(settings: Settings) -> list[PlannedJob]:
         else:
             jobs.append(PlannedJob(name, f"sync {name}", None, f"disabled ({setting}=0)"))
     jobs.append(PlannedJob(HEAL_JOB_ID, "refresh stale rankings", HEAL_INTERVAL, "always"))
-    benchmarks = source_names(SourceKind.BENCHMARKS)
     if not settings.enable_benchmark_collection:
-        jobs.append(
-            PlannedJob(
-                "benchmarks", "sync benchmarks", None, "off (ENABLE_BENCHMARK_COLLECTION=false)"
+        for name in source_names(SourceKind.BENCHMARKS):
+            jobs.append(
+                PlannedJob(name, f"sync {name}", None, "off (ENABLE_BENCHMARK_COLLECTION=false)")
             )
-        )
-    elif not benchmarks:
-        jobs.append(
-            PlannedJob(
-                "benchmarks", "sync benchmarks", None, "no benchmark sources yet (a later issue)"
-            )
-        )
     return jobs
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 __all__ = [
+    "BENCHMARK_PIPELINE_MODULES",
     "MANUAL_PRIORITY",
     "PIPELINE_MODULES",
     "SOURCES",
@@ -32,7 +33,7 @@ class SourceKind(StrEnum):
     PRICES = "prices"
     """Models and what providers charge for them (`provider_pricing`)."""
     BENCHMARKS = "benchmarks"
-    """Leaderboard scores (`benchmark_scores`); none yet, a later issue adds them."""
+    """Leaderboard scores (`benchmark_scores`), matched to the catalog's models by name."""
 
 
 PIPELINE_MODULES: tuple[str, ...] = (
@@ -48,6 +49,17 @@ PIPELINE_MODULES: tuple[str, ...] = (
 )
 """The modules every price source's rows pass through after its own collector."""
 
+BENCHMARK_PIPELINE_MODULES: tuple[str, ...] = (
+    "llm_intelligence.collectors.fetch",
+    "llm_intelligence.collectors.limits",
+    "llm_intelligence.collectors.rows",
+    "llm_intelligence.benchmarks.rows",
+    "llm_intelligence.benchmarks.names",
+    "llm_intelligence.benchmarks.writer",
+    "llm_intelligence.identity",
+)
+"""The modules every leaderboard's rows pass through after its own collector."""
+
 MANUAL_PRIORITY = 0
 """`price_sources` row `manual` (operator overrides): no collector, always wins."""
 
@@ -58,8 +70,9 @@ class Source:
     """As the CLI, `collector_runs.source` and `provider_pricing.source` spell it."""
     kind: SourceKind
     description: str
-    priority: int
-    """`public.price_sources.priority`: when sources report the same offer, lower wins."""
+    priority: int | None
+    """`public.price_sources.priority`: when sources report the same offer, lower wins
+    (None for a leaderboard: not a price source)."""
     default_minutes: int
     """Scheduler cadence unless LLM_INTEL_SCHEDULE_<NAME>_MINUTES or
     LLM_INTELLIGENCE_REFRESH_INTERVAL says otherwise."""
@@ -93,7 +106,10 @@ class Source:
         """The code its rows depend on: a change to any of these (and only these) makes
         the next sync parse an unchanged payload again. A new collector module leaves the
         other sources' fingerprints alone."""
-        return (self.collector, *self.extra_modules, *PIPELINE_MODULES)
+        pipeline = (
+            PIPELINE_MODULES if self.kind is SourceKind.PRICES else BENCHMARK_PIPELINE_MODULES
+        )
+        return (self.collector, *self.extra_modules, *pipeline)
 
 
 SOURCES: Mapping[str, Source] = MappingProxyType(
@@ -146,6 +162,53 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
                 offline_snapshot=None,
                 collector="llm_intelligence.collectors.github_models",
                 api_key_env="GITHUB_TOKEN",
+            ),
+            Source(
+                name="aider",
+                kind=SourceKind.BENCHMARKS,
+                description="Aider polyglot coding leaderboard (YAML)",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.aider",
+            ),
+            Source(
+                name="livebench",
+                kind=SourceKind.BENCHMARKS,
+                description="LiveBench: dated table CSV and categories JSON",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.livebench",
+            ),
+            Source(
+                name="lmarena",
+                kind=SourceKind.BENCHMARKS,
+                description="LMArena text leaderboard: ratings per arena category",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.lmarena",
+            ),
+            Source(
+                name="evalplus",
+                kind=SourceKind.BENCHMARKS,
+                description="EvalPlus: HumanEval(+) and MBPP(+) pass@1",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.evalplus",
+                extra_modules=("llm_intelligence.benchmarks.results",),
+            ),
+            Source(
+                name="bigcodebench",
+                kind=SourceKind.BENCHMARKS,
+                description="BigCodeBench: complete and instruct pass@1",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.bigcodebench",
+                extra_modules=("llm_intelligence.benchmarks.results",),
             ),
         )
     }

@@ -27,11 +27,13 @@ def test_bench_script_imports_and_has_a_main(name: str, monkeypatch: pytest.Monk
 def test_every_bench_script_is_listed() -> None:
     assert {
         "bench_big_upstream",
+        "bench_leaderboards",
         "bench_bulk_changes",
         "bench_classifier",
         "bench_database",
         "bench_realtime",
         "bench_sync",
         "identity_eval",
+        "leaderboard_names_eval",
         "write_costs",
     } <= set(SCRIPTS)

@@ -180,7 +180,9 @@ def test_seed_settings_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
         "not run" in lines["litellm"] and "LLM_INTEL_SCHEDULE_LITELLM_MINUTES=0" in lines["litellm"]
     )
     assert "every 1 min" in lines["heal-rankings"]
-    assert "ENABLE_BENCHMARK_COLLECTION=false" in lines["benchmarks"]
+    for leaderboard in ("aider", "livebench", "lmarena", "evalplus", "bigcodebench"):
+        assert "not run" in lines[leaderboard]
+        assert "ENABLE_BENCHMARK_COLLECTION=false" in lines[leaderboard]
 
 
 def test_dry_run_defaults_need_no_database(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,8 +192,9 @@ def test_dry_run_defaults_need_no_database(monkeypatch: pytest.MonkeyPatch) -> N
     jobs = {job.job_id: job for job in planned_jobs(Settings(_env_file=None))}
     assert jobs["openrouter"].every == timedelta(hours=1)
     assert jobs["litellm"].every == timedelta(hours=6)
-    assert jobs["benchmarks"].every is None
-    assert "no benchmark sources yet" in jobs["benchmarks"].why
+    # The leaderboards run daily unless ENABLE_BENCHMARK_COLLECTION is false.
+    for leaderboard in ("aider", "livebench", "lmarena", "evalplus", "bigcodebench"):
+        assert jobs[leaderboard].every == timedelta(days=1)
 
 
 @pytest.mark.parametrize("value", ["0", "59", "soon"])

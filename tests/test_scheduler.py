@@ -25,7 +25,7 @@ from llm_intelligence.collectors.runner import RunStatus, SourceReport
 from llm_intelligence.config import Settings
 from llm_intelligence.errors import ConfigError, DatabaseError
 from llm_intelligence.scheduler import build_scheduler, run_scheduler, source_intervals
-from llm_intelligence.sources import source_names
+from llm_intelligence.sources import SourceKind, source_names
 
 MODELS_DEV_SAMPLE = Path(__file__).parent / "data" / "models_dev_api_sample.json"
 URL = "postgresql://scheduler-test/none"
@@ -34,12 +34,7 @@ WAIT = 10.0  # upper bound of every wait below; the happy path takes far less
 
 def only(source: str | None = None, **overrides: Any) -> dict[str, Any]:
     """Settings kwargs with every source disabled except `source`."""
-    disabled = {
-        "schedule_litellm_minutes": 0,
-        "schedule_openrouter_minutes": 0,
-        "schedule_models_dev_minutes": 0,
-        "schedule_genai_prices_minutes": 0,
-    }
+    disabled = {f"schedule_{name.replace('-', '_')}_minutes": 0 for name in source_names()}
     if source is not None:
         disabled.pop(f"schedule_{source.replace('-', '_')}_minutes")
     return {**disabled, **overrides}
@@ -108,6 +103,7 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> N
         "models-dev": timedelta(hours=6),
         "genai-prices": timedelta(hours=6),
         "github-models": timedelta(hours=6),
+        **dict.fromkeys(source_names(SourceKind.BENCHMARKS), timedelta(days=1)),
     }
     assert (defaults.schedule_jitter_seconds, defaults.schedule_offline) == (120, False)
 
@@ -123,6 +119,7 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> N
         "models-dev": timedelta(minutes=30),
         "genai-prices": timedelta(days=1),
         "github-models": timedelta(hours=6),
+        **dict.fromkeys(source_names(SourceKind.BENCHMARKS), timedelta(days=1)),
     }
     assert (settings.schedule_jitter_seconds, settings.schedule_offline) == (5, True)
 
@@ -143,6 +140,7 @@ def test_jobs_for_enabled_sources(background: BackgroundScheduler) -> None:
         schedule_models_dev_minutes=720,
         schedule_genai_prices_minutes=1,
         schedule_jitter_seconds=90,
+        enable_benchmark_collection=False,
     )
     scheduler = build_scheduler(url=URL, settings=settings, run=FakeRun(), scheduler=background)
     assert scheduler is background
@@ -285,6 +283,7 @@ def test_sigterm_stops_run_scheduler_cleanly(db_url: str, tmp_path: Path) -> Non
         "LLM_INTEL_SCHEDULE_LITELLM_MINUTES": "0",
         "LLM_INTEL_SCHEDULE_OPENROUTER_MINUTES": "0",
         "LLM_INTEL_SCHEDULE_GENAI_PRICES_MINUTES": "0",
+        "ENABLE_BENCHMARK_COLLECTION": "false",  # the leaderboards would go online
     }
     code = (
         "import logging, os\n"

@@ -36,15 +36,19 @@ import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
+from llm_intelligence.benchmarks.rows import ParsedLeaderboard
+from llm_intelligence.benchmarks.sources import get_leaderboard
+from llm_intelligence.benchmarks.writer import write_leaderboard
 from llm_intelligence.collectors.fetch import NonFiniteNumber
 from llm_intelligence.collectors.limits import clip
 from llm_intelligence.collectors.resolve import ResolvedSource, resolve
-from llm_intelligence.collectors.sources import get_source, skip_reason, source_names
+from llm_intelligence.collectors.sources import get_source, skip_reason
 from llm_intelligence.collectors.writer import write_source
 from llm_intelligence.config import Settings
 from llm_intelligence.db.connection import connect
 from llm_intelligence.db.sync_lock import abandon_dead_runs, hold_sync_lock
 from llm_intelligence.errors import (
+    ConfigError,
     GrowGuardError,
     LLMIntelError,
     ShrinkGuardError,
@@ -52,6 +56,7 @@ from llm_intelligence.errors import (
     SyncLockedError,
 )
 from llm_intelligence.sources import SOURCES as REGISTRY
+from llm_intelligence.sources import SourceKind, unknown_source_message
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ logger = logging.getLogger(__name__)
 SHRINK_GUARD_RATIO = 0.5
 GROW_GUARD_RATIO = 3.0
 _REJECTED_SAMPLE = 200
+_UNMATCHED_LISTED = 2000
 
 PhaseCallback = Callable[[str, str], None]
 """Called with (source, phase): fetching, parsing, writing, then the run's RunStatus."""
@@ -105,6 +111,9 @@ class SourceReport:
     """Every rejected row counted by `reason_pattern`, most frequent first."""
     rejected_sample: list[tuple[str, str]] = field(default_factory=list)
     """(source key, reason) of the first rejected rows (`collector_runs.details`)."""
+    unmatched: int = 0
+    """A leaderboard's rows whose model name matched no catalog model (not written)."""
+    unmatched_names: list[str] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -130,6 +139,8 @@ class _Prepared:
     fingerprint: str | None = None
     same_as: _LastGoodRun | None = None
     resolved: ResolvedSource | None = None
+    leaderboard: ParsedLeaderboard | None = None
+    """A leaderboard's parsed rows: matched to the catalog when written."""
     error: LLMIntelError | None = None
     crash: Exception | None = None
     """Not an expected failure (a bug): fails this source's run only."""
@@ -157,9 +168,10 @@ def sync(
     this thread writes the previous one (psycopg waits on the server without the GIL).
     Writes stay one source at a time, in order.
     """
-    names = list(sources) if sources else source_names()
+    names = list(sources) if sources else default_sources(settings)
     for name in names:
-        get_source(name)  # unknown names fail before anything runs
+        if name not in REGISTRY:  # unknown names fail before anything runs
+            raise ConfigError(unknown_source_message(name))
     notify = on_phase or (lambda _source, _phase: None)
     wait = None if wait_for_lock is True else float(wait_for_lock)
     with hold_sync_lock(url, sources=names, wait=wait), connect(url, autocommit=True) as conn:
@@ -167,7 +179,10 @@ def sync(
         # One rankings refresh after all sources instead of one per source's transaction.
         conn.execute("set llm_intel.defer_rankings_refresh = on")
         # Read before any write; each run only writes its own source's rows.
-        last_good = {} if force else _last_good_runs(conn, names)
+        # Leaderboards are matched again on every run (the catalog they match against
+        # changes between runs); their writes are idempotent instead.
+        prices = [n for n in names if REGISTRY[n].kind is SourceKind.PRICES]
+        last_good = {} if force else _last_good_runs(conn, prices)
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="collect") as pool:
                 prepared = [
@@ -215,6 +230,8 @@ def _prepare(
     notify: PhaseCallback,
 ) -> _Prepared:
     """Fetch, fingerprint, parse and resolve one source (no database access: a worker)."""
+    if REGISTRY[name].kind is SourceKind.BENCHMARKS:
+        return _prepare_leaderboard(name, settings, offline, client, notify)
     source = get_source(name)
     prepared = _Prepared(name=name, started_at=datetime.now(UTC))
     if (reason := skip_reason(source, settings, offline=offline)) is not None:
@@ -240,6 +257,87 @@ def _prepare(
     except Exception as e:  # noqa: BLE001 - carried to the writer thread: fails this source
         prepared.crash = e
     return prepared
+
+
+def default_sources(settings: Settings) -> list[str]:
+    """What a sync without named sources runs: every source in registry order (prices
+    first, so the leaderboards match against the freshest catalog), without the
+    leaderboards when ENABLE_BENCHMARK_COLLECTION is false."""
+    return [
+        name
+        for name, source in REGISTRY.items()
+        if source.kind is SourceKind.PRICES or settings.enable_benchmark_collection
+    ]
+
+
+def _prepare_leaderboard(
+    name: str,
+    settings: Settings,
+    offline: bool,
+    client: httpx.Client | None,
+    notify: PhaseCallback,
+) -> _Prepared:
+    """Fetch and parse one leaderboard (a worker: no database access)."""
+    leaderboard = get_leaderboard(name)
+    prepared = _Prepared(name=name, started_at=datetime.now(UTC))
+    if (reason := leaderboard.skip_reason(settings, offline=offline)) is not None:
+        prepared.skipped = reason
+        return prepared
+    try:
+        notify(name, "fetching")
+        started = time.perf_counter()
+        payload = leaderboard.fetch(settings, offline, client)
+        prepared.fingerprint = payload_fingerprint(payload, source=name)
+        notify(name, "parsing")
+        prepared.leaderboard = leaderboard.parse(payload)
+        prepared.timings["fetch_parse"] = time.perf_counter() - started
+    except LLMIntelError as e:
+        prepared.error = e
+    except Exception as e:  # noqa: BLE001 - carried to the writer thread: fails this source
+        prepared.crash = e
+    return prepared
+
+
+def _write_leaderboard(
+    conn: psycopg.Connection[Any],
+    parsed: ParsedLeaderboard,
+    report: SourceReport,
+    details: dict[str, Any],
+    force: bool,
+    notify: PhaseCallback,
+) -> None:
+    """Guard, match and write one leaderboard; fills `report` and `details`."""
+    name = parsed.source
+    report.seen = len(parsed.rows)
+    if not force:
+        _guard_size(conn, name, report.seen)
+    notify(name, "writing")
+    counts = write_leaderboard(conn, parsed, wait_for_lock=True)
+    rejected = [*parsed.rejected, *counts.duplicates]
+    report.rejected = len(rejected)
+    report.rejected_reasons = count_reasons((r.source_key, r.reason) for r in rejected)
+    report.rejected_sample = [(r.source_key, r.reason) for r in rejected[:_REJECTED_SAMPLE]]
+    report.timings["write"] = counts.write_seconds
+    report.timings["refresh"] = counts.commit_seconds
+    report.inserted, report.updated = counts.inserted, counts.updated
+    report.unchanged, report.deactivated = counts.unchanged, counts.deactivated
+    report.unmatched = sum(counts.unmatched.values())
+    report.unmatched_names = sorted(counts.unmatched)
+    report.status = RunStatus.SUCCEEDED
+    details |= {
+        "rejected_sample": [{"key": k, "reason": r} for k, r in report.rejected_sample],
+        "rejected_reasons": report.rejected_reasons,
+        "matched_rows": counts.matched_rows,
+        "models_scored": counts.models,
+        "unmatched_rows": report.unmatched,
+        "unmatched_names": len(counts.unmatched),
+        # Every unmatched name, with its row count and why (capped: names are short).
+        "unmatched": [
+            {"name": clip(n, 200), "rows": counts.unmatched[n],
+             "reason": clip(counts.unmatched_reasons.get(n, ""), 200)}
+            for n in report.unmatched_names[:_UNMATCHED_LISTED]
+        ],
+    }  # fmt: skip
 
 
 def _record(
@@ -268,6 +366,9 @@ def _record(
             raise prepared.crash
         if prepared.error is not None:
             raise prepared.error
+        if prepared.leaderboard is not None:
+            _write_leaderboard(conn, prepared.leaderboard, report, details, force, notify)
+            return report
         if prepared.same_as is not None:
             report.seen = report.unchanged = prepared.same_as.rows_seen
             report.rejected = prepared.same_as.rows_rejected
