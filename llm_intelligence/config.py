@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     genai_prices_url: str | None = Field(
         default=None, validation_alias=SOURCES["genai-prices"].url_env
     )
+    github_models_url: str | None = Field(
+        default=None, validation_alias=SOURCES["github-models"].url_env
+    )
     # The leaderboards (benchmark sources): URL or local file each, and the offline mirror.
     aider_url: str | None = Field(default=None, validation_alias=SOURCES["aider"].url_env)
     livebench_url: str | None = Field(default=None, validation_alias=SOURCES["livebench"].url_env)
@@ -83,8 +86,8 @@ class Settings(BaseSettings):
     )
     """Optional: OpenRouter works without a key; with one, requests are authenticated."""
     github_token: SecretStr | None = Field(default=None, validation_alias="GITHUB_TOKEN")
-    """Accepted for sources read through GitHub's API (none of the current price sources:
-    they read raw files); higher rate limits once the benchmark collectors arrive."""
+    """Required by the `github-models` source (GitHub Models' catalog API); unset, that
+    source is skipped. The other price sources read raw files and do not use it."""
     google_api_key: SecretStr | None = Field(default=None, validation_alias="GOOGLE_API_KEY")
     """Accepted for a Google AI (Gemini API) source; no current source uses it."""
 
@@ -102,6 +105,9 @@ class Settings(BaseSettings):
     )
     schedule_genai_prices_minutes: int | None = Field(
         default=None, ge=0, validation_alias=SOURCES["genai-prices"].minutes_env
+    )
+    schedule_github_models_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["github-models"].minutes_env
     )
     schedule_aider_minutes: int | None = Field(
         default=None, ge=0, validation_alias=SOURCES["aider"].minutes_env

@@ -139,6 +139,7 @@ def test_jobs_for_enabled_sources(background: BackgroundScheduler) -> None:
         schedule_litellm_minutes=0,
         schedule_models_dev_minutes=720,
         schedule_genai_prices_minutes=1,
+        schedule_github_models_minutes=0,
         schedule_jitter_seconds=90,
         enable_benchmark_collection=False,
     )
