@@ -727,5 +727,91 @@ def watch(
         raise _db_fail(e) from e
 
 
+@app.command("audit")
+def audit(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """How far the catalog can be trusted, from the live database: closed models' minimums
+    below the vendor's list price (by provider tier), price outliers, source conflicts,
+    duplicate-name candidates, unlabeled authors, non-text models typed as text, free
+    tiers. Reads only: it neither starts the embedded server nor migrates."""
+    from llm_intelligence.audit import render, run_audit
+
+    try:
+        with connect(_read_url()) as conn:
+            report = run_audit(conn)
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+        return
+    for line in render(report):
+        typer.echo(line)
+
+
+@app.command("conflicts")
+def conflicts(
+    model: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this model (any name or alias); none: every model.", show_default=False
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=100000, help="How many offers, largest disagreement first.")
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead.")] = False,
+) -> None:
+    """Offers whose sources disagree on the price (public.price_conflicts): each source's
+    value, the one shown (*) and the rule that chose it. Reads only."""
+    from llm_intelligence.audit import conflict_rows
+
+    try:
+        with connect(_read_url()) as conn:
+            rows = conflict_rows(conn, model=model, limit=limit)
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    if as_json:
+        typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
+        return
+    if not rows:
+        console.print("No conflicts: every offer's sources agree (or one source lists it).")
+        return
+    table = Table(
+        title="Price conflicts (USD per million tokens)",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
+    table.add_column("model", min_width=12, overflow="fold")
+    table.add_column("provider", min_width=10, overflow="fold")
+    table.add_column("source", overflow="fold")
+    table.add_column("in", justify="right")
+    table.add_column("out", justify="right")
+    table.add_column("shown", overflow="fold")
+    for row in rows:
+        where = row["provider_name"] + "".join(
+            f"/{part}" for part in (row["gateway"], row["deployment"]) if part
+        )
+        if row["is_free_tier"]:
+            where += " (free)"
+        table.add_row(
+            row["model_name"],
+            where,
+            row["source"],
+            _plain(row["input_price_per_million"])
+            if row["input_price_per_million"] is not None
+            else "",
+            _plain(row["output_price_per_million"])
+            if row["output_price_per_million"] is not None
+            else "",
+            f"* {row['choice_rule'] or ''}" if row["is_chosen"] else "",
+        )
+    console.print(table)
+
+
 if __name__ == "__main__":
     app()
