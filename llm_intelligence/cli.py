@@ -283,6 +283,13 @@ def rank(
         url = _read_url()
         status = _healed_rankings(url)
         with connect(url) as conn:
+            # The categories are SQL's (ranking_method()): checked here for a short message.
+            categories = rankings.ranking_method(conn).categories
+            if category is not None and category not in categories:
+                raise _fail(
+                    f"unknown category {category!r}, expected {', '.join(categories[:-1])}"
+                    f" or {categories[-1]}"
+                )
             rows = rankings.rank_models(
                 conn, category=category, max_results=limit, max_input_price=price
             )

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
+
+
+@dataclass(frozen=True, slots=True)
+class RankingMethod:
+    """The method's constants as SQL defines them (`public.ranking_method()`)."""
+
+    categories: tuple[str, ...]
+    cost_weight: Decimal
+    performance_weight: Decimal
+    prior_score: Decimal
+    prior_weight: Decimal
+
+
+def ranking_method(conn: psycopg.Connection[Any]) -> RankingMethod:
+    """Categories (in order), default weights and the evidence prior, read from SQL: they
+    are defined there once (`llm_intel_private.ranking_categories`, `ranking_constants()`)."""
+    row = conn.execute(
+        "select categories, cost_weight, performance_weight, prior_score, prior_weight"
+        " from public.ranking_method()"
+    ).fetchone()
+    if row is None:  # the function always returns one row
+        raise RuntimeError("public.ranking_method() returned no row")
+    categories, cost_weight, performance_weight, prior_score, prior_weight = row
+    return RankingMethod(
+        categories=tuple(categories),
+        cost_weight=cost_weight,
+        performance_weight=performance_weight,
+        prior_score=prior_score,
+        prior_weight=prior_weight,
+    )
 
 
 def rank_models(
@@ -20,11 +51,13 @@ def rank_models(
     min_context: int | None = None,
     capabilities: list[str] | None = None,
     max_results: int | None = None,
+    include_tiers: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Call `public.rank_models` with the named arguments given; rows as dicts in rank order.
 
-    An argument left None is not passed, so SQL's own default applies (weights 0.4/0.6,
-    20 results): the defaults live in SQL only."""
+    An argument left None is not passed, so SQL's own default applies (the weights of
+    `ranking_method()`, 20 results, trusted offers for minimums): the defaults live in SQL
+    only."""
     arguments: dict[str, Any] = {
         "category": category,
         "cost_weight": cost_weight,
@@ -33,6 +66,7 @@ def rank_models(
         "min_context": min_context,
         "capabilities": capabilities,
         "max_results": max_results,
+        "include_tiers": include_tiers,
     }
     given = {name: value for name, value in arguments.items() if value is not None}
     query = sql.SQL("select * from public.rank_models({})").format(
@@ -40,7 +74,7 @@ def rank_models(
             sql.SQL("{} => {}{}").format(
                 sql.Identifier(name),
                 sql.Placeholder(name),
-                sql.SQL("::text[]" if name == "capabilities" else ""),
+                sql.SQL("::text[]" if name in ("capabilities", "include_tiers") else ""),
             )
             for name in given
         )

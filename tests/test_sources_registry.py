@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -145,4 +146,9 @@ def test_rank_defaults_are_sql_defaults(conn: psycopg.Connection[Any]) -> None:
     assert rankings.rank_models.__kwdefaults__ is not None
     assert set(rankings.rank_models.__kwdefaults__.values()) == {None}
     row = conn.execute("select pg_get_function_arguments('public.rank_models'::regproc)").fetchone()
-    assert row is not None and "cost_weight numeric DEFAULT 0.4" in row[0]
+    # SQL's own defaults live in ranking_constants(); the signature says null = the default.
+    assert row is not None and "cost_weight numeric DEFAULT NULL::numeric" in row[0]
+    weights = conn.execute(
+        "select cost_weight, performance_weight from ranking_method()"
+    ).fetchone()
+    assert weights == (Decimal("0.4"), Decimal("0.6"))
