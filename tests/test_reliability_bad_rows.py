@@ -233,6 +233,10 @@ def crafted_run(
     records = handler.records
     root = logging.getLogger()
     root.addHandler(handler)
+    # Rejected rows are logged one by one at debug level: the lines under test.
+    package = logging.getLogger("llm_intelligence")
+    level = package.level
+    package.setLevel(logging.DEBUG)
     try:
         with fresh_database(admin_url) as url:
             started = time.perf_counter()
@@ -253,6 +257,7 @@ def crafted_run(
                 ).fetchone()
     finally:
         root.removeHandler(handler)
+        package.setLevel(level)
     assert details is not None
     sample = {r["key"]: r["reason"] for r in details[0].get("rejected_sample", [])}
     yield CraftedRun(report, seconds, keys, sample, [r.getMessage() for r in records])
