@@ -97,6 +97,33 @@ STATEMENTS: list[tuple[str, str]] = [
         "delete from price_sources where false",
         "delete from price_sources where priority > 99 and 0 < %s",
     ),
+    (
+        "insert into providers (provider_name, display_name, trust_tier)"
+        " select 'x', 'x', 'unrated' where false",
+        "insert into providers (provider_name, display_name, trust_tier)"
+        " select 'bench-p-' || g, 'x', 'unrated' from generate_series(1, least(%s, 50)) g",
+    ),
+    (
+        "update providers set notes = 'y' where false",
+        "update providers set notes = 'y' where provider_name like 'bench-p-%%' and 0 < %s",
+    ),
+    (
+        "insert into provider_aliases select 'x', 'openai' where false",
+        "insert into provider_aliases select 'bench-a-' || g, 'bench-p-' || g"
+        " from generate_series(1, least(%s, 50)) g",
+    ),
+    (
+        "update provider_aliases set alias = alias where false",
+        "update provider_aliases set alias = alias where alias like 'bench-a-%%' and 0 < %s",
+    ),
+    (
+        "delete from provider_aliases where false",
+        "delete from provider_aliases where alias like 'bench-a-%%' and 0 < %s",
+    ),
+    (
+        "delete from providers where false",
+        "delete from providers where provider_name like 'bench-p-%%' and 0 < %s",
+    ),
 ]
 
 
@@ -149,7 +176,14 @@ def test_the_statements_fire_every_transition_table_trigger(
     touched = {"price_changes"} | {
         word
         for _, bulk in STATEMENTS
-        for word in ("provider_pricing", "models", "benchmark_scores", "price_sources")
+        for word in (
+            "provider_pricing",
+            "models",
+            "benchmark_scores",
+            "price_sources",
+            "providers",
+            "provider_aliases",
+        )
         if word in bulk.split()
     }
     assert tables <= touched
