@@ -180,12 +180,16 @@ def active_prices(db_url: str, source: str) -> int:
 
 
 def rankings_state(db_url: str) -> tuple[bool, int, int]:
-    """(stale, rows in model_rankings, active models with an active price)."""
+    """(stale, rows in model_rankings, active text models with an active price: the rows
+    a fresh model_rankings holds)."""
     return rows(
         db_url,
         "select (select stale from llm_intel_private.rankings_refresh_state),"
         " (select count(*)::int from model_rankings),"
-        " (select count(distinct model_id)::int from provider_pricing where is_active)",
+        " (select count(distinct p.model_id)::int from provider_pricing p"
+        "  join models m on m.id = p.model_id"
+        "  join llm_intel_private.text_model_types t on t.model_type = m.model_type"
+        "  where p.is_active and m.is_active)",
     )[0]  # type: ignore[return-value]
 
 
