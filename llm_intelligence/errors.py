@@ -13,7 +13,8 @@ LLMIntelError
 │   ├── ShrinkGuardError   upstream returned far fewer rows than the last good run
 │   └── GrowGuardError     upstream returned far more rows than the last good run
 ├── SyncLockedError        another sync holds the sync lock
-└── UnknownModelError      a model name or alias that is not in the catalog
+├── UnknownModelError      a model name or alias that is not in the catalog
+└── NoRouteError           no (model, provider) satisfies a request's constraints
 """
 
 
@@ -71,3 +72,12 @@ class SyncLockedError(LLMIntelError):
 
 class UnknownModelError(LLMIntelError):
     """The model name or alias is not known."""
+
+
+class NoRouteError(LLMIntelError):
+    """No (model, provider) satisfies the constraints; the message says which constraint
+    excluded how many candidates (also in `excluded`)."""
+
+    def __init__(self, message: str, *, excluded: dict[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.excluded: dict[str, int] = dict(excluded or {})

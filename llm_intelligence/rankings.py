@@ -82,3 +82,22 @@ def rank_models(
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query, given)
         return cur.fetchall()
+
+
+def get_model_pricing(model_name: str) -> dict[str, Any]:
+    """The seed's pricing helper: the model's minimum prices (min_input_cost, ...; also as
+    input_/output_price_per_million) and every offer under `providers`, as a dict, from
+    the default router's snapshot (`llm_intelligence.default_router()`)."""
+    from llm_intelligence.routing import default_router
+
+    return default_router().get_model_pricing(model_name).as_dict()
+
+
+def get_ranked_models(category: str | None = None, *, limit: int = 10) -> list[Any]:
+    """The seed's ranking helper: models in `rank_models` order for the category, as
+    `RankedModel` values: each is the model's name (a `str`, usable wherever a model name
+    is expected) carrying the ranking row's columns as attributes (`.composite_score`,
+    `.min_input_cost`, ...). From the default router's snapshot."""
+    from llm_intelligence.routing import default_router
+
+    return list(default_router().get_ranked_models(category, limit=limit))
