@@ -94,6 +94,27 @@ def test_a_price_row_that_moves_to_another_model_is_updated_in_place(db_url: str
     ) == [("gpt-4o-mini", Decimal("0.15"))]
 
 
+def test_a_model_whose_prices_all_moved_to_another_leaves_the_catalog(db_url: str) -> None:
+    # Identity rules now merge a split name into its model: the emptied one goes inactive
+    # (kept, as models always are), a model that still has a price of its own stays.
+    _write(db_url, _resolved(_row("k1", "gpt-4o", "2.5"), _row("k2", "gpt-4o-mini", "0.15")))
+    _write(db_url, _resolved(_row("k1", "gpt-4o-mini", "0.15"), _row("k2", "gpt-4o-mini", "0.15")))
+
+    assert _all(db_url, "select name, is_active from models order by name") == [
+        ("gpt-4o", False),
+        ("gpt-4o-mini", True),
+    ]
+
+
+def test_a_text_model_takes_a_non_text_type_a_source_now_reports(db_url: str) -> None:
+    _write(db_url, _resolved(_row("k", "acme-x1", "2", model={"model_type": "chat"})))
+    _write(db_url, _resolved(_row("k", "acme-x1", "2", model={"model_type": "rerank"})))
+    assert _all(db_url, "select model_type from models") == [("rerank",)]
+    # ... and a source that says nothing (the chat default) cannot undo it.
+    _write(db_url, _resolved(_row("k", "acme-x1", "2")))
+    assert _all(db_url, "select model_type from models") == [("rerank",)]
+
+
 def test_an_alias_follows_its_model_when_identity_changes(db_url: str) -> None:
     # Same provider id, now resolved to another canonical model: the alias moves with it
     # (and is not duplicated).

@@ -71,6 +71,18 @@ _GAINED = {
     "release_date": "coalesce(m.release_date, s.release_date)",
     "deprecation_date": "coalesce(m.deprecation_date, s.deprecation_date)",
     "open_weights": "coalesce(m.open_weights, s.open_weights)",
+    # The one field that may change after the first source: a model stored as a text type
+    # (chat, the default when a source does not say) takes a non-text type a source now
+    # reports (embedding, rerank, ...), so catalogs synced before the labels were right
+    # heal. Never the other way: a later `chat` default cannot undo a real label.
+    "model_type": (
+        "case when s.model_type is distinct from m.model_type"
+        " and exists (select from llm_intel_private.text_model_types t"
+        " where t.model_type = m.model_type)"
+        " and not exists (select from llm_intel_private.text_model_types t"
+        " where t.model_type = s.model_type)"
+        " then s.model_type else m.model_type end"
+    ),
     "is_active": "true",
 }
 _UPDATE_MODELS = f"""
@@ -100,7 +112,9 @@ from unnest(%s::text[], %s::bigint[]) as u (alias, model_id)
 where a.alias = u.alias
 """
 
-_KNOWN_PRICES = "select source_key, is_active from public.provider_pricing where source = %s"
+_KNOWN_PRICES = (
+    "select source_key, is_active, model_id from public.provider_pricing where source = %s"
+)
 
 _UPDATE_PRICES = f"""
 update public.provider_pricing p set
@@ -159,9 +173,11 @@ def write_source(
         rename_models(conn, resolved)  # a model the naming rule now spells differently
         model_ids, models_inserted, models_updated = _write_models(conn, resolved)
         _write_aliases(conn, resolved, model_ids)
-        known = dict(conn.execute(_KNOWN_PRICES, (resolved.source,)).fetchall())
+        stored = conn.execute(_KNOWN_PRICES, (resolved.source,)).fetchall()
+        known = {key: active for key, active, _ in stored}
         inserted, updated = _write_prices(conn, resolved, model_ids, known)
         deactivated = _deactivate_missing(conn, resolved, known)
+        _deactivate_left_models(conn, resolved, model_ids, stored)
         written = time.perf_counter()
     committed = time.perf_counter()
     return WriteCounts(
@@ -246,6 +262,25 @@ def _deactivate_missing(
     model_ids = [row[0] for row in conn.execute(_DEACTIVATE_PRICES, (resolved.source, gone))]
     conn.execute(_DEACTIVATE_MODELS, (sorted(set(model_ids)),))
     return len(model_ids)
+
+
+def _deactivate_left_models(
+    conn: psycopg.Connection[Any],
+    resolved: ResolvedSource,
+    model_ids: dict[str, int],
+    stored: list[tuple[str, bool, int]],
+) -> None:
+    """Models whose prices this write moved to another model (identity rules now merge
+    them there) leave the catalog when no active price is left, like models whose prices
+    went away: a merged-away name must not stay listed as an empty model."""
+    before = {key: model_id for key, _, model_id in stored}
+    left = {
+        before[p.row.source_key]
+        for p in resolved.prices
+        if p.row.source_key in before and before[p.row.source_key] != model_ids[p.model_name]
+    }
+    if left:
+        conn.execute(_DEACTIVATE_MODELS, (sorted(left),))
 
 
 def _json(value: Any) -> str:
