@@ -12,7 +12,6 @@ means nothing to a router."""
 from __future__ import annotations
 
 import json
-import time
 import zlib
 from pathlib import Path
 from typing import Any, get_args
@@ -20,9 +19,11 @@ from typing import Any, get_args
 import pytest
 
 from llm_intelligence.routing.classifier import (
+    MAX_SCAN,
     TASKS,
     RankingCategory,
     TaskClassification,
+    _cap,
     classify_task,
     ranking_category,
 )
@@ -182,32 +183,13 @@ def test_odd_input_is_general_chat_with_low_confidence(odd: Any) -> None:
     assert result.confidence < 0.3
 
 
-def test_huge_prompt_is_capped_and_fast() -> None:
+def test_huge_prompt_is_capped() -> None:
+    # Cost is bounded by what is scanned, not by the prompt's size (latency itself is
+    # measured in bench/bench_classifier.py, not asserted here: shared machines are noisy).
     huge = "Summarize this report.\n\n" + "Revenue grew in every region this year. " * 50_000
-    start = time.perf_counter()
-    result = classify_task(huge)
-    assert time.perf_counter() - start < 0.05
-    assert result.task == "summarization"
-
-
-def test_fast_on_2000_character_prompts() -> None:
-    texts = []
-    for row in ROWS[::3]:
-        prompt = row.get("prompt") or row["messages"][-1]["content"]
-        prompt = prompt if isinstance(prompt, str) else "code review"
-        texts.append((prompt + "\n\n") * (2000 // (len(prompt) + 2) + 1))
-    texts = [t[:2000] for t in texts]
-    for text in texts:
-        classify_task(text)
-    timings = []
-    for text in texts * 3:
-        start = time.perf_counter()
-        classify_task(text)
-        timings.append(time.perf_counter() - start)
-    timings.sort()
-    # The target is p95 < 1 ms (bench/bench_classifier.py measures ~0.4 ms); a shared CI
-    # core gets a margin here.
-    assert timings[int(len(timings) * 0.95)] < 0.003
+    assert len(_cap(huge)) <= MAX_SCAN + 2  # head, a blank line, tail
+    assert _cap(huge).startswith("Summarize this report.")
+    assert classify_task(huge).task == "summarization"
 
 
 def test_ranking_category() -> None:
