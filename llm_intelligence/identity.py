@@ -653,6 +653,16 @@ _AUTHOR_ALIASES: Final[dict[str, str]] = {
 # and "amazon_bedrock" share the key "amazonbedrock". OpenRouter qualifies some endpoints in
 # parentheses ("Google Vertex (Europe)"); the qualifier is ignored when the name alone is known.
 _PROVIDER_ALIASES: Final[dict[str, str]] = {
+    # models.dev's display-style ids of providers other sources name by their slug (the
+    # SQL catalog's provider_aliases hold the same pairs; a test keeps them equal)
+    "302ai": "302ai", "bergetai": "berget", "ionet": "io-net", "jiekouai": "jiekou",
+    "kilogateway": "kilo", "llmgateway": "llmgateway", "nanogpt": "nano-gpt",
+    "nearaicloud": "nearai", "routingrun": "routing-run", "siliconflowchina": "siliconflow-cn",
+    "veniceai": "venice", "iflow": "iflowcn", "drunchina": "drun", "opencodezen": "opencode",
+    "zaicodingplan": "zai-coding-plan", "alibabacodingplanchina": "alibaba-coding-plan-cn",
+    "xiaomitokenplanchina": "xiaomi-token-plan-cn",
+    "xiaomitokenplaneurope": "xiaomi-token-plan-ams",
+    "xiaomitokenplansingapore": "xiaomi-token-plan-sgp",
     # AWS: LiteLLM's invoke/converse/mantle routes, models.dev, OpenRouter, genai-prices
     "bedrock": "bedrock", "bedrockconverse": "bedrock", "bedrockmantle": "bedrock",
     "amazonbedrock": "bedrock", "aws": "bedrock", "awsbedrock": "bedrock",

@@ -16,16 +16,6 @@ from tests.conftest import fresh_database
 from tests.factories import add_model, add_price
 from tests.test_sync import make_settings
 
-# Aliases SQL knows that identity.canonical_provider does not map yet (the identity module
-# is being reworked in parallel). Each entry must still disagree: when Python learns one,
-# this test fails until the entry is removed, so the list only shrinks.
-PYTHON_PENDING = {
-    "302.ai", "berget.ai", "io.net", "jiekou.ai", "kilo-gateway", "llm-gateway", "nanogpt",
-    "near-ai-cloud", "routing.run", "siliconflow-china", "venice-ai", "iflow", "d.run-china",
-    "opencode-zen", "z.ai-coding-plan", "alibaba-coding-plan-china", "xiaomi-token-plan-china",
-    "xiaomi-token-plan-europe", "xiaomi-token-plan-singapore",
-}  # fmt: skip
-
 
 @pytest.fixture(scope="module")
 def offline_url(admin_url: str, template_url: str) -> Iterator[str]:
@@ -96,9 +86,7 @@ def test_one_provider_one_name_and_python_agrees(conn: psycopg.Connection[Any]) 
     targets = {identity.canonical_provider(n) for n in identity._PROVIDER_ALIASES}
     assert targets <= names
     disagree = {a for a, p in aliases.items() if identity.canonical_provider(a) != p}
-    learned, new = sorted(PYTHON_PENDING - disagree), sorted(disagree - PYTHON_PENDING)
-    assert not learned, f"Python now agrees for {learned}: remove them from PYTHON_PENDING"
-    assert not new, f"identity.canonical_provider and provider_aliases disagree on {new}"
+    assert not disagree, f"identity.canonical_provider and provider_aliases disagree on {disagree}"
 
 
 def test_every_provider_the_snapshots_name_is_in_the_catalog(offline_url: str) -> None:
@@ -153,7 +141,7 @@ def test_anon_reads_the_catalog_and_cannot_write_it(db_url: str) -> None:
             for view in ("current_pricing", "source_offers", "price_conflicts", "price_outliers"):
                 conn.execute(f"select * from {view} limit 1")  # noqa: S608
             assert _one(conn, "select categories from ranking_method()") == [
-                "coding", "reasoning", "math", "general"
+                "coding", "reasoning", "math", "general", "chat", "agentic"
             ]  # fmt: skip
             for statement in (
                 "insert into providers (provider_name, display_name) values ('z', 'Z')",
@@ -419,9 +407,9 @@ def test_ranking_constants_live_in_one_place(conn: psycopg.Connection[Any]) -> N
     categories, cost_weight, performance_weight, prior, weight = (
         conn.execute("select * from ranking_method()").fetchone() or (None,) * 5
     )
-    assert categories == ["coding", "reasoning", "math", "general"]
+    assert categories == ["coding", "reasoning", "math", "general", "chat", "agentic"]
     assert (cost_weight, performance_weight, prior, weight) == (
-        Decimal("0.4"), Decimal("0.6"), Decimal("0.10"), Decimal(2)
+        Decimal("0.4"), Decimal("0.6"), Decimal("0.10"), Decimal("0.25")
     )  # fmt: skip
     # benchmark_scores' categories are the table's rows.
     model_id = add_model(conn, "m")
