@@ -820,5 +820,116 @@ def conflicts(
     console.print(table)
 
 
+def _router() -> Any:
+    """A Router for one command: PostgREST when only SUPABASE_URL + SUPABASE_KEY are set,
+    otherwise the database a read-only command uses; no price-change subscription."""
+    from llm_intelligence.realtime import resolve_backend
+    from llm_intelligence.routing import Router
+
+    settings = load_settings()
+    url = _read_url() if resolve_backend(settings) == "postgres" else None
+    return Router(settings=settings, database_url=url, realtime=False)
+
+
+@app.command("providers")
+def providers(
+    model: Annotated[str, typer.Argument(help="A model name or alias.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+) -> None:
+    """Print a model's offers as routing sees them (provider_options(): provider_name,
+    provider_id, $/M in and out, share of the 1/price^2 pick, why) and one pick of
+    get_optimal_provider with its reason. Reads only."""
+    try:
+        with _router() as router:
+            pricing = router.get_model_pricing(model)
+            choice = router.get_optimal_provider(model)
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    if as_json:
+        document = {
+            "model": pricing.model,
+            "providers": [
+                {k: _plain(v) for k, v in p.as_dict().items()} for p in pricing.providers
+            ],
+            "pick": {k: _plain(v) for k, v in choice.as_dict().items()},
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
+    table = Table(title=f"Providers of {pricing.model}", box=box.SIMPLE_HEAD, collapse_padding=True)
+    table.add_column("provider", min_width=10, overflow="fold")
+    table.add_column("provider_id", min_width=12, overflow="fold")
+    for heading in ("in $/M", "out $/M", "share"):
+        table.add_column(heading, justify="right")
+    table.add_column("basis", overflow="fold")
+    for option in pricing.providers:
+        table.add_row(
+            option.provider_name + (" (free)" if option.is_free_tier else ""),
+            option.provider_id,
+            _plain(option.input_price_per_million),
+            _plain(option.output_price_per_million),
+            f"{option.selection_probability:.1%}",
+            option.price_basis,
+        )
+    console.print(table)
+    console.print(
+        escape(f"pick: {choice.provider_name} ({choice.provider_id}): {choice.reason}"),
+        soft_wrap=False,
+    )
+
+
+@app.command("route")
+def route(
+    prompt: Annotated[str, typer.Argument(help="The request's text.")],
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help="balanced, cost_optimized, latency_optimized, quality_optimized,"
+            " local_first or capability_match."
+        ),
+    ] = "balanced",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+) -> None:
+    """Route one prompt: its task type and confidence, the chosen model and provider,
+    the expected cost (input tokens ~ characters / 4), fallbacks and the reasons. Reads
+    only."""
+    from llm_intelligence.routing import STRATEGIES
+
+    if strategy not in STRATEGIES:
+        raise _fail(f"unknown strategy {strategy!r}, expected {', '.join(STRATEGIES)}")
+    try:
+        with _router() as router:
+            decision = router.route(prompt, strategy=strategy)
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    if as_json:
+        document = {
+            k: [{kk: _plain(vv) for kk, vv in f.items()} for f in v]
+            if k == "fallbacks"
+            else _plain(v)
+            for k, v in decision.as_dict().items()
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
+    lines = [
+        f"task: {decision.task_type} ({decision.confidence:.0%}),"
+        f" category {decision.category}, strategy {decision.strategy}",
+        f"model: {decision.model}",
+        f"provider: {decision.provider_name} ({decision.provider_id})",
+        f"expected cost: ${_plain(decision.expected_cost)} ({decision.input_tokens} in +"
+        f" {decision.expected_output_tokens} out tokens)",
+    ]
+    lines += [
+        f"fallback: {f.model} at {f.provider_name} (${_plain(f.expected_cost)})"
+        for f in decision.fallbacks
+    ]
+    lines += [f"- {reason}" for reason in decision.reasons]
+    for line in lines:
+        typer.echo(textwrap.fill(line, width=80, subsequent_indent="  "))
+
+
 if __name__ == "__main__":
     app()
