@@ -32,6 +32,7 @@ def test_every_bench_script_is_listed() -> None:
         "bench_classifier",
         "bench_database",
         "bench_realtime",
+        "bench_routing",
         "bench_sync",
         "identity_eval",
         "leaderboard_names_eval",
