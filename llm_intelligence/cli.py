@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import textwrap
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from llm_intelligence import rankings
+from llm_intelligence import calibration, rankings
 from llm_intelligence.config import load_settings
 from llm_intelligence.db import (
     apply_migrations,
@@ -251,34 +252,93 @@ def _decimal_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value else "0"
 
 
+def _price_option(name: str, value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        price = Decimal(value.strip())
+    except (ArithmeticError, InvalidOperation) as e:
+        raise _fail(f"{name} must be a number, got {value!r}") from e
+    if not price.is_finite():
+        raise _fail(f"{name} must be a finite number, got {value!r}")
+    return price
+
+
+def _weights_option(value: str | None) -> tuple[Decimal | None, Decimal | None]:
+    """`cost=0.3,performance=0.7` -> (0.3, 0.7); either may be left out."""
+    if value is None:
+        return None, None
+    found: dict[str, Decimal] = {}
+    for part in value.split(","):
+        key, sep, number = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in ("cost", "performance") or key in found:
+            raise _fail(f"--weights must look like cost=0.3,performance=0.7, got {value!r}")
+        weight = _price_option(f"--weights {key}", number)
+        assert weight is not None
+        found[key] = weight
+    return found.get("cost"), found.get("performance")
+
+
 @app.command("rank")
 def rank(
     category: Annotated[
         str | None,
         typer.Option(
-            help="coding, reasoning, math or general (any case); default: overall.",
+            help="A ranking category (coding, reasoning, math, general, chat, agentic; any"
+            " case); default: overall.",
             show_default=False,
         ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many models.")] = 20,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="cost=W,performance=W (default: the method's 0.4 / 0.6).", show_default=False
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="default, or seed: the seed's formula (no category, no weights).",
+            show_default=False,
+        ),
+    ] = None,
+    max_price: Annotated[
+        str | None,
+        typer.Option(
+            help="Only models at most this blended USD per million tokens.", show_default=False
+        ),
+    ] = None,
     max_input_price: Annotated[
         str | None, typer.Option(help="Only models at most this USD per million input tokens.")
     ] = None,
+    min_context: Annotated[
+        int | None, typer.Option(min=0, help="Only models with at least this context window.")
+    ] = None,
+    capability: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only models with this capability (vision, function_calling, ...); repeatable."
+        ),
+    ] = None,
+    frontier: Annotated[
+        bool, typer.Option("--frontier", help="Only models on the price/quality Pareto frontier.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead.")] = False,
 ) -> None:
-    """Print the ranking table from rank_models(). Reads only: it neither starts the
-    embedded server nor migrates. Rankings a killed sync left stale are refreshed first
-    (unless a sync is running: a warning then says they are stale)."""
-    price: Decimal | None = None
-    if max_input_price is not None:
-        try:
-            price = Decimal(max_input_price.strip())
-        except (ArithmeticError, InvalidOperation) as e:
-            raise _fail(f"--max-input-price must be a number, got {max_input_price!r}") from e
-        if not price.is_finite():
-            raise _fail(f"--max-input-price must be a finite number, got {max_input_price!r}")
+    """Print the ranking table from rank_models(): blended price, the category's score with
+    its coverage (leaderboards; categories for overall), the composite, providers and free
+    tier. Reads only: it neither starts the embedded server nor migrates. Rankings a killed
+    sync left stale are refreshed first (unless a sync is running: a warning then says they
+    are stale)."""
+    input_price = _price_option("--max-input-price", max_input_price)
+    blended_price = _price_option("--max-price", max_price)
+    cost_weight, performance_weight = _weights_option(weights)
     if category is not None:
         category = category.strip().lower()
+    if preset is not None:
+        preset = preset.strip().lower()
     try:
         url = _read_url()
         status = _healed_rankings(url)
@@ -291,7 +351,17 @@ def rank(
                     f" or {categories[-1]}"
                 )
             rows = rankings.rank_models(
-                conn, category=category, max_results=limit, max_input_price=price
+                conn,
+                category=category,
+                max_results=limit,
+                max_input_price=input_price,
+                max_price=blended_price,
+                cost_weight=cost_weight,
+                performance_weight=performance_weight,
+                min_context=min_context,
+                capabilities=capability or None,
+                preset=preset,
+                frontier_only=frontier or None,
             )
             if status is None:
                 status = rankings_status(conn)
@@ -303,28 +373,76 @@ def rank(
     if as_json:
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
         return
-    table = Table(
-        title=f"Top models ({category or 'overall'})", box=box.SIMPLE_HEAD, collapse_padding=True
-    )
+    title = f"Top models ({category or 'overall'}{', seed preset' if preset == 'seed' else ''})"
+    table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True)
     table.add_column("#", justify="right")
     # Names wrap rather than being cut: a truncated model name is useless.
     table.add_column("model", min_width=20, overflow="fold")
-    for heading in ("in $/M", "out $/M", "providers", "cost", "perf", "score"):
+    for heading in ("blend $/M", "quality (n)", "score", "prov", "free", "front"):
         table.add_column(heading, justify="right")
     for row in rows:
+        blended = row["min_blended_cost"]
         table.add_row(
             str(row["rank"]),
             row["name"],
-            _plain(row["min_input_cost"]) if row["min_input_cost"] is not None else "",
-            _plain(row["min_output_cost"]) if row["min_output_cost"] is not None else "",
-            str(row["provider_count"]),
-            f"{row['cost_efficiency_score']:.3f}",
-            f"{row['performance_score']:.3f}",
+            _plain(blended) if blended is not None else "",
+            f"{row['category_score']:.3f} ({row['coverage']})",
             f"{row['composite_score']:.3f}",
+            str(row["provider_count"]),
+            "yes" if row["has_free_tier"] else "",
+            "*" if row["on_pareto_frontier"] else "",
         )
     console.print(table)
     if not rows:
         console.print("No ranked models yet: run `llm-intel sync` to load prices.")
+
+
+@app.command("calibrate")
+def calibrate(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Fit and print; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead.")] = False,
+) -> None:
+    """Refit the benchmark calibration (offset and slope per benchmark on the logit scale,
+    weight = the fit's r^2) from the stored leaderboard scores, print the parameters and
+    their fit quality, and store them (model_rankings refreshes once). The only command
+    that changes the calibration: syncs never do, so a new model moves nobody else."""
+    try:
+        url = _migrated_url()
+        with connect(url) as conn:
+            fits = calibration.fit_calibration(calibration.read_rows(conn))
+            if not dry_run:
+                with conn.transaction():
+                    calibration.write_calibration(conn, fits)
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    if as_json:
+        typer.echo(json.dumps([asdict(f) for f in fits], indent=2))
+        return
+    table = Table(title="Benchmark calibration (logit scale)", box=box.SIMPLE_HEAD)
+    table.add_column("benchmark", overflow="fold")
+    table.add_column("category")
+    for heading in ("offset", "slope", "weight", "r", "rmse", "models"):
+        table.add_column(heading, justify="right")
+    for f in fits:
+        table.add_row(
+            f.benchmark_name,
+            f.category,
+            f"{f.offset:+.3f}",
+            f"{f.slope:.3f}",
+            f"{f.weight:.3f}",
+            f"{f.correlation:.3f}",
+            f"{f.rmse:.3f}",
+            str(f.n_models),
+        )
+    console.print(table)
+    if not fits:
+        console.print("Nothing to fit: sync the leaderboards first (`llm-intel sync`).")
+    else:
+        console.print("dry run: nothing written" if dry_run else f"{len(fits)} benchmarks stored")
 
 
 def _offline_sources() -> str:

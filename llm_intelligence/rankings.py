@@ -52,6 +52,9 @@ def rank_models(
     capabilities: list[str] | None = None,
     max_results: int | None = None,
     include_tiers: list[str] | None = None,
+    preset: str | None = None,
+    max_price: Decimal | None = None,
+    frontier_only: bool | None = None,
 ) -> list[dict[str, Any]]:
     """Call `public.rank_models` with the named arguments given; rows as dicts in rank order.
 
@@ -67,6 +70,9 @@ def rank_models(
         "capabilities": capabilities,
         "max_results": max_results,
         "include_tiers": include_tiers,
+        "preset": preset,
+        "max_price": max_price,
+        "frontier_only": frontier_only,
     }
     given = {name: value for name, value in arguments.items() if value is not None}
     query = sql.SQL("select * from public.rank_models({})").format(

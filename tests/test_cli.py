@@ -103,7 +103,9 @@ def test_rank_table_fits_80_columns_without_breaking_names(
     lines = result.stdout.splitlines()
     assert max(len(line.rstrip()) for line in lines) <= 80
     row = next(line for line in lines if "deepseek-v4-flash" in line)
-    assert row.split()[-6:-3] == ["0.04186", "0.08372", "1"]  # every column whole
+    # Every column whole: blended price (3 x in + out) / 4, quality (coverage), composite,
+    # providers; the only priced model is on the frontier.
+    assert row.split()[2:8] == ["0.052325", "0.100", "(0)", "0.060", "1", "*"]
 
 
 def test_bad_arguments_give_clear_errors(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,6 +38,7 @@ NUMERIC_ARGUMENTS: list[tuple[str, str, str, str]] = [
         "select * from rank_models(max_input_price => %s)",
         "anon",
     ),
+    ("rank_models", "max_price", "select * from rank_models(max_price => %s)", "anon"),
     (
         "record_usage",
         "cost",

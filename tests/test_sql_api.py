@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
@@ -213,9 +214,14 @@ def test_missing_evidence_shrinks_toward_prior(conn: psycopg.Connection[Any]) ->
             (many, f"b{i}"),
         )
     scores = dict(conn.execute("select name, coding_score from model_rankings"))
-    # (1 x 1.0 + 2 x 0.1) / 3 = 0.4 vs (8 x 0.8 + 2 x 0.1) / 10 = 0.66
-    assert scores["one-perfect-score"] == Decimal("0.4")
-    assert scores["many-good-scores"] == Decimal("0.66")
+    # Hand-entered rows are one leaderboard each, at the identity calibration: theta =
+    # (n x mean logit + 0.25 x logit(0.1)) / (n + 0.25); a perfect score reads as 0.99.
+    prior = math.log(0.1 / 0.9)
+    one_theta = (math.log(0.99 / 0.01) + 0.25 * prior) / 1.25
+    many_theta = (8 * math.log(0.8 / 0.2) + 0.25 * prior) / 8.25
+    assert scores["one-perfect-score"] == round(Decimal(1 / (1 + math.exp(-one_theta))), 6)
+    assert scores["many-good-scores"] == round(Decimal(1 / (1 + math.exp(-many_theta))), 6)
+    assert scores["many-good-scores"] < Decimal("0.8") < scores["one-perfect-score"]
 
 
 def test_record_usage_adds_to_todays_row(conn: psycopg.Connection[Any]) -> None:

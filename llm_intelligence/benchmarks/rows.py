@@ -35,12 +35,17 @@ __all__ = [
 
 
 class Category(StrEnum):
-    """`benchmark_scores.benchmark_category`: the values its CHECK allows today."""
+    """`benchmark_scores.benchmark_category`: the rows of `llm_intel_private.ranking_categories`."""
 
     CODING = "coding"
     REASONING = "reasoning"
     MATH = "math"
     GENERAL = "general"
+    """Language and instruction following measured against ground truth (LiveBench)."""
+    CHAT = "chat"
+    """Human preference in open conversation (LMArena's votes)."""
+    AGENTIC = "agentic"
+    """Multi-step work in a repository or tool loop (LiveBench's Agentic Coding)."""
 
 
 class Scale(StrEnum):

@@ -2,8 +2,8 @@
 with objective answers, scored 0-100 per task.
 
 One row per model and task (`livebench-<task>`), with LiveBench's own category in the
-metadata (`livebench_category`) and a catalog category: Coding and Agentic Coding ->
-coding, Mathematics -> math, Reasoning and Data Analysis -> reasoning, Language and IF
+metadata (`livebench_category`) and a ranking category: Coding -> coding, Agentic
+Coding -> agentic, Mathematics -> math, Reasoning and Data Analysis -> reasoning, Language and IF
 (instruction following) -> general. Every task is graded against a ground truth with
 free-form answers or partial credit, so chance is 0. The release date in the file names
 is the test date.
@@ -42,7 +42,7 @@ ORGANIZATION = "LiveBench"
 TABLE_RE = re.compile(r"table_(\d{4})_(\d{2})_(\d{2})\.csv$")
 CATEGORY_MAP = {
     "coding": Category.CODING,
-    "agentic coding": Category.CODING,
+    "agentic coding": Category.AGENTIC,
     "mathematics": Category.MATH,
     "math": Category.MATH,
     "reasoning": Category.REASONING,

@@ -29,18 +29,18 @@ DEFAULT_URL = (
     "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
 )
 ORGANIZATION = "LMArena"
-# The arena category -> (stored name suffix, catalog category). Human preference has no
-# category of its own in the schema yet: general.
+# The arena category -> (stored name suffix, ranking category). Votes on coding and math
+# prompts are evidence for those categories; the rest is human preference (chat).
 COLLECTED = {
-    "full": ("overall", Category.GENERAL),
+    "full": ("overall", Category.CHAT),
     "coding": ("coding", Category.CODING),
     "math": ("math", Category.MATH),
-    "creative_writing": ("creative-writing", Category.GENERAL),
-    "hard_6": ("hard-prompts", Category.GENERAL),
-    "if": ("instruction-following", Category.GENERAL),
-    "multiturn": ("multi-turn", Category.GENERAL),
-    "long_user": ("longer-query", Category.GENERAL),
-    "expert": ("expert", Category.GENERAL),
+    "creative_writing": ("creative-writing", Category.CHAT),
+    "hard_6": ("hard-prompts", Category.CHAT),
+    "if": ("instruction-following", Category.CHAT),
+    "multiturn": ("multi-turn", Category.CHAT),
+    "long_user": ("longer-query", Category.CHAT),
+    "expert": ("expert", Category.CHAT),
 }
 BENCHMARKS = {
     arena: Benchmark(
