@@ -1049,5 +1049,47 @@ def route(
         typer.echo(textwrap.fill(line, width=80, subsequent_indent="  "))
 
 
+@app.command("litellm-config")
+def litellm_config(
+    category: Annotated[
+        str | None,
+        typer.Option(help="Rank within this category (default: overall).", show_default=False),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many top models to list.")] = 10,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False),
+    ] = None,
+) -> None:
+    """Write a LiteLLM proxy config.yaml from the rankings: the top models as model
+    groups, one deployment per offer (`<provider>/<provider_id>`, keys as
+    `os.environ/<VAR>` placeholders, 1/price^2 weights), fallbacks = each model's next
+    models of the category that have its capabilities, and our proxy handler as the
+    callback. Reads only."""
+    from pathlib import Path
+
+    from llm_intelligence.integrations.litellm_config import build_config, dump_config
+
+    try:
+        with _router() as router:
+            config = build_config(router, category=category, limit=limit)
+    except ValueError as e:
+        raise _fail(e) from e
+    except LLMIntelError as e:
+        raise _fail(e) from e
+    except psycopg.Error as e:
+        raise _db_fail(e) from e
+    text = dump_config(
+        config,
+        header=f"LiteLLM proxy config from llm-intel rankings ({category or 'overall'},"
+        f" top {limit}): `litellm --config <this file>`",
+    )
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {output}: {len(config['model_list'])} deployments")
+
+
 if __name__ == "__main__":
     app()
