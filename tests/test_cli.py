@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +39,10 @@ def test_every_command_is_documented(name: str, command: Any) -> None:
     assert command.help.split()[0] in result.output
 
 
-def test_embedded_lifecycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_lifecycle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    home = Path("/tmp") / f"llmi-cli-{tmp_path.name[-8:]}"  # short: Unix socket path limit
+    # Its own new directory (short: Unix socket path limit), removed afterwards.
+    home = Path(tempfile.mkdtemp(prefix="llmi-cli-"))
     monkeypatch.setenv("LLM_INTEL_HOME", str(home))
     try:
         first = runner.invoke(app, ["db", "start"])
@@ -67,6 +70,7 @@ def test_embedded_lifecycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert runner.invoke(app, ["db", "status"]).exit_code == 3
     finally:
         embedded.stop(home / "pgdata")
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_database_url_is_used_and_nothing_embedded_starts(

@@ -4,6 +4,8 @@ non-zero exit; read-only commands never run DDL."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -113,13 +115,12 @@ def test_category_is_case_insensitive(db_url: str, monkeypatch: pytest.MonkeyPat
     one_line_error(runner.invoke(app, ["rank", "--category", "Poetry"]))
 
 
-def test_rank_does_not_restart_a_stopped_server(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rank_does_not_restart_a_stopped_server(monkeypatch: pytest.MonkeyPatch) -> None:
     from llm_intelligence.db import embedded
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    home = Path("/tmp") / f"llmi-stop-{tmp_path.name[-8:]}"  # short: Unix socket path limit
+    # Its own new directory (short: Unix socket path limit), removed afterwards.
+    home = Path(tempfile.mkdtemp(prefix="llmi-stop-"))
     monkeypatch.setenv("LLM_INTEL_HOME", str(home))
     try:
         assert runner.invoke(app, ["db", "start"]).exit_code == 0
@@ -130,6 +131,7 @@ def test_rank_does_not_restart_a_stopped_server(
         assert not embedded.status(home / "pgdata").running
     finally:
         embedded.stop(home / "pgdata")
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_missing_extra_message_keeps_its_brackets(
