@@ -362,3 +362,27 @@ def test_litellm_config_command_writes_the_file(
     loaded = yaml.safe_load(out.read_text())
     assert len({d["model_name"] for d in loaded["model_list"]}) == 2
     litellm.Router(model_list=loaded["model_list"])
+
+
+def test_proxy_handler_installs_the_strategy_once(intel: Router) -> None:
+    from llm_intelligence.integrations import litellm as integration
+
+    assert integration.proxy_handler is integration.proxy_handler  # built once, on access
+    handler = integration.ProxyHandler(intel=intel)
+    router = litellm.Router(model_list=model_list())
+    assert handler.ensure_installed(router) is True
+    assert handler.ensure_installed(router) is False
+    strategy = router.async_get_available_deployment.__self__
+    assert isinstance(strategy, integration.RoutingStrategy)
+
+
+def test_the_package_imports_without_litellm() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['litellm'] = None\n"  # an import of litellm would fail
+        "import llm_intelligence, llm_intelligence.cli\n"
+        "import llm_intelligence.integrations.litellm_config\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
