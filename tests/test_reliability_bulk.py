@@ -121,6 +121,22 @@ STATEMENTS: list[tuple[str, str]] = [
         "delete from provider_aliases where alias like 'bench-a-%%' and 0 < %s",
     ),
     (
+        "insert into llm_intel_private.benchmark_calibration (benchmark_name, metric_type)"
+        " select 'x', 'x' where false",
+        "insert into llm_intel_private.benchmark_calibration (benchmark_name, metric_type)"
+        " select 'bench-' || g, 'accuracy' from generate_series(1, least(%s, 50)) g",
+    ),
+    (
+        "update llm_intel_private.benchmark_calibration set n_models = 1 where false",
+        "update llm_intel_private.benchmark_calibration set n_models = 1"
+        " where benchmark_name like 'bench-%%' and 0 < %s",
+    ),
+    (
+        "delete from llm_intel_private.benchmark_calibration where false",
+        "delete from llm_intel_private.benchmark_calibration"
+        " where benchmark_name like 'bench-%%' and 0 < %s",
+    ),
+    (
         "delete from providers where false",
         "delete from providers where provider_name like 'bench-p-%%' and 0 < %s",
     ),
@@ -183,6 +199,7 @@ def test_the_statements_fire_every_transition_table_trigger(
             "price_sources",
             "providers",
             "provider_aliases",
+            "llm_intel_private.benchmark_calibration",
         )
         if word in bulk.split()
     }
