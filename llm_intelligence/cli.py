@@ -245,6 +245,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _short_price(value: Decimal) -> str:
+    """A price for a table cell: about four significant digits (5.9999975 -> 6, 0.54375 ->
+    0.5438), so every column fits; --json keeps the exact value."""
+    places = 0 if value >= 100 else 2 if value >= 1 else 4 if value >= Decimal("0.01") else 6
+    return _decimal_text(value.quantize(Decimal(1).scaleb(-places)))
+
+
 def _decimal_text(value: Decimal) -> str:
     """Exact, without trailing zeros or an exponent: `3.000` -> `3`, `0.150` -> `0.15`."""
     if not value.is_finite():
@@ -374,18 +381,25 @@ def rank(
         typer.echo(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2))
         return
     title = f"Top models ({category or 'overall'}{', seed preset' if preset == 'seed' else ''})"
-    table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True)
+    # One space between columns and short headings leave a model name about 35
+    # characters in 80 columns; a longer one wraps rather than being cut.
+    table = Table(
+        title=title,
+        caption="$/M: blended price, (3 x input + output) / 4; n: coverage",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
+        pad_edge=False,
+    )
     table.add_column("#", justify="right")
-    # Names wrap rather than being cut: a truncated model name is useless.
     table.add_column("model", min_width=20, overflow="fold")
-    for heading in ("blend $/M", "quality (n)", "score", "prov", "free", "front"):
+    for heading in ("$/M", "quality (n)", "score", "prov", "free", "front"):
         table.add_column(heading, justify="right")
     for row in rows:
         blended = row["min_blended_cost"]
         table.add_row(
             str(row["rank"]),
             row["name"],
-            _plain(blended) if blended is not None else "",
+            _short_price(blended) if blended is not None else "",
             f"{row['category_score']:.3f} ({row['coverage']})",
             f"{row['composite_score']:.3f}",
             str(row["provider_count"]),

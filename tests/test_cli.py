@@ -100,6 +100,9 @@ def test_rank_table_fits_80_columns_without_breaking_names(
     with psycopg.connect(db_url, autocommit=True) as conn:
         model_id = add_model(conn, "deepseek-v4-flash", provider="deepseek")
         add_price(conn, model_id, "deepinfra", "0.04186", "0.08372")
+        # A long name and a price with many digits (the blended price is 5.9999975).
+        model_id = add_model(conn, "llama-3.3-70b-instruct-turbo", provider="meta-llama")
+        add_price(conn, model_id, "databricks", "5.99999", "6.00000")
 
     result = runner.invoke(app, ["rank"])
 
@@ -109,7 +112,10 @@ def test_rank_table_fits_80_columns_without_breaking_names(
     row = next(line for line in lines if "deepseek-v4-flash" in line)
     # Every column whole: blended price (3 x in + out) / 4, quality (coverage), composite,
     # providers; the only priced model is on the frontier.
-    assert row.split()[2:8] == ["0.052325", "0.100", "(0)", "0.060", "1", "*"]
+    assert row.split()[2:8] == ["0.0523", "0.100", "(0)", "0.060", "1", "*"]
+    # Prices shown to about four significant digits (--json keeps them exact); names whole.
+    row = next(line for line in lines if "llama-3.3-70b-instruct-turbo" in line)
+    assert row.split()[2] == "6"
 
 
 def test_bad_arguments_give_clear_errors(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
