@@ -408,7 +408,12 @@ def rank(
         )
     console.print(table)
     if not rows:
-        console.print("No ranked models yet: run `llm-intel sync` to load prices.")
+        filtered = any(v for v in (input_price, blended_price, min_context, capability, frontier))
+        console.print(
+            "No model passes these filters."
+            if filtered
+            else "No ranked models yet: run `llm-intel sync` to load prices."
+        )
 
 
 @app.command("calibrate")

@@ -118,6 +118,19 @@ def test_rank_table_fits_80_columns_without_breaking_names(
     assert row.split()[2] == "6"
 
 
+def test_rank_says_when_filters_exclude_every_model(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        model_id = add_model(conn, "deepseek-v4-flash", provider="deepseek")
+        add_price(conn, model_id, "deepinfra", "0.04186", "0.08372")
+    result = runner.invoke(app, ["rank", "--capability", "teleport"])
+    assert result.exit_code == 0, result.output
+    assert "No model passes these filters." in result.stdout
+    assert "run `llm-intel sync`" not in result.stdout
+
+
 def test_bad_arguments_give_clear_errors(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = runner.invoke(app, ["rank", "--category", "poetry"])

@@ -42,6 +42,8 @@ def test_providers_unknown_model(env: str) -> None:
     result = runner.invoke(app, ["providers", "no-such-model"])
     assert result.exit_code == 1
     assert "unknown model" in result.stderr
+    # One line: the server's HINT and PL/pgSQL CONTEXT stay out of the message.
+    assert "CONTEXT" not in result.stderr and "HINT" not in result.stderr
 
 
 def test_route_text_and_json(env: str) -> None:

@@ -415,7 +415,12 @@ def _postgrest_error(response: httpx.Response, what: str) -> DatabaseError:
 
 
 def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+    """The error's own message on one line: for a database error its primary message
+    (the server's HINT and PL/pgSQL CONTEXT lines are for logs, not for callers)."""
+    text = str(error)
+    if isinstance(error, psycopg.Error) and error.diag.message_primary:
+        text = error.diag.message_primary
+    return " ".join(text.split())
 
 
 def unique(values: Iterable[str]) -> list[str]:
