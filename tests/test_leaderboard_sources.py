@@ -175,3 +175,23 @@ def test_combinations_and_unknown_settings_stay_unmatched(name: str) -> None:
 def test_variant_text_is_sorted_and_stable() -> None:
     assert variant_text({"thinking": "16k", "reasoning": "high"}) == "reasoning=high,thinking=16k"
     assert variant_text({}) == ""
+
+
+def test_a_setting_the_catalog_cannot_hold_rejects_only_its_row() -> None:
+    from llm_intelligence.benchmarks.sources import aider
+
+    good = {"model": "gpt-4o", "dirname": "ok", "pass_rate_2": 50.0, "edit_format": "diff"}
+    runs = [
+        good,
+        {**good, "dirname": "nul", "edit_format": "di\x00ff"},
+        {**good, "dirname": "long", "edit_format": "x" * 10_000},
+        {**good, "dirname": "deep-cost", "total_cost": "1e999999"},
+    ]
+    parsed = aider.parse(runs)
+    reasons = {r.source_key: r.reason for r in parsed.rejected}
+    # An absurd cost is unknown; the score stays.
+    assert [r.source_key for r in parsed.rows] == ["ok", "deep-cost"]
+    assert parsed.rows[1].metadata["total_cost_usd"] is None
+    assert "\\x00" in reasons["nul"]
+    assert "10,000 characters" in reasons["long"]
+    assert all(len(reason) <= 500 for reason in reasons.values())

@@ -20,7 +20,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from llm_intelligence.collectors.limits import MAX_ECHO, clip, id_problem
+from llm_intelligence.collectors.limits import (
+    MAX_ECHO,
+    MAX_EXPONENT,
+    clip,
+    id_problem,
+    metadata_problem,
+)
 from llm_intelligence.collectors.rows import RejectedRow
 
 __all__ = [
@@ -127,6 +133,11 @@ def _row_problem(row: ScoreRow) -> str | None:
     problem = id_problem("leaderboard name", row.leaderboard_name) or id_problem(
         "source key", row.source_key
     )
+    # Settings become the stored variant and metadata a jsonb column: a value the catalog
+    # cannot hold (a NUL, a 10 kB string) rejects this row, not the board's write.
+    for name, value in row.settings.items():
+        problem = problem or id_problem("setting name", name) or id_problem(name, value)
+    problem = problem or metadata_problem("metadata", row.metadata)
     if problem is not None:
         return problem
     low, high = _SCORE_BOUNDS[row.benchmark.scale]
@@ -155,4 +166,8 @@ def score_value(value: object) -> Decimal | None:
             return None
     else:
         return None
-    return number if number.is_finite() else None
+    # An absurd exponent (`1e999999`) is no published figure: unknown, and never expanded
+    # into a million digits.
+    if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
+        return None
+    return number
