@@ -8,7 +8,7 @@ import importlib.util
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import psycopg
 import pytest
@@ -155,3 +155,10 @@ def test_rank_defaults_are_sql_defaults(conn: psycopg.Connection[Any]) -> None:
         "select cost_weight, performance_weight from ranking_method()"
     ).fetchone()
     assert weights == (Decimal("0.4"), Decimal("0.6"))
+
+
+def test_task_categories_are_sql_categories(conn: psycopg.Connection[Any]) -> None:
+    # The classifier names a ranking category per task type: each one must be SQL's.
+    from llm_intelligence.routing.classifier import RankingCategory
+
+    assert set(get_args(RankingCategory)) <= set(_sql_categories(conn))
