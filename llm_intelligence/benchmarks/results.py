@@ -8,11 +8,16 @@ The entry's other scalar facts (prompted, size, open-data, date) go into the met
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from llm_intelligence.benchmarks.rows import Benchmark, ParsedLeaderboard, ScoreRow, score_value
+from llm_intelligence.benchmarks.rows import (
+    Benchmark,
+    ParsedLeaderboard,
+    ScoreRow,
+    published_date,
+    score_value,
+)
 from llm_intelligence.collectors.rows import RejectedRow
 from llm_intelligence.errors import PayloadError
 
@@ -67,19 +72,10 @@ def parse_results(
                     score=score,
                     source_organization=organization,
                     is_verified=True,
-                    test_date=_date(when),
+                    test_date=published_date(when),
                     match_ids=hf_repo(entry.get("link")),
                     bare_names_are_base=True,
                     metadata=extra,
                 )
             )
     return parsed
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None

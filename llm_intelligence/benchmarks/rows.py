@@ -146,6 +146,19 @@ def _row_problem(row: ScoreRow) -> str | None:
     return None
 
 
+def published_date(value: object) -> date | None:
+    """A leaderboard's date (a date, as YAML gives it, or ISO text); None when missing or
+    not a date."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def score_value(value: object) -> Decimal | None:
     """A published score as an exact Decimal; None when missing or not a finite number.
 

@@ -10,7 +10,6 @@ so it is stored as null.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import yaml
@@ -21,6 +20,7 @@ from llm_intelligence.benchmarks.rows import (
     ParsedLeaderboard,
     Scale,
     ScoreRow,
+    published_date,
     score_value,
 )
 from llm_intelligence.collectors.limits import clip
@@ -43,17 +43,6 @@ def load(data: bytes, *, where: str) -> Any:
         return yaml.safe_load(data)
     except yaml.YAMLError as e:
         raise PayloadError(f"{SOURCE}: {where} is not valid YAML: {clip(str(e))}") from e
-
-
-def _when(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _text(value: object) -> str | None:
@@ -97,7 +86,7 @@ def parse(payload: Any) -> ParsedLeaderboard:
                 score=score,
                 source_organization=ORGANIZATION,
                 is_verified=True,
-                test_date=_when(entry.get("date")),
+                test_date=published_date(entry.get("date")),
                 settings=settings,
                 metadata={
                     "pass_rate_1": _plain(score_value(entry.get("pass_rate_1"))),
