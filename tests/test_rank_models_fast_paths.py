@@ -1,16 +1,21 @@
-"""rank_models' fast paths (20261202001100: custom weights bounded from the credit and
-performance indexes, frontier_only from partial indexes) return exactly what scoring every
-candidate returns: same models, same scores, same order, ties included.
+"""rank_models' fast paths (custom weights: 20261202001300's nearest candidates to a point
+in the direction of the weights, with boxes along the N-th score's line when many models
+tie with it; frontier_only from partial indexes, 20261202001100) return exactly what
+scoring every candidate returns: same models, same scores, same order, ties included.
 
-One seeded random catalog of 3,000 models (coarse scores and prices, so that ties are
-common; usage stats so that usage_factor varies), written straight into the tables, then
-model_rankings refreshed. The reference scores every row of model_rankings that passes the
-filters, with the function's normalisation of the weights and its ORDER BY."""
+Two seeded random catalogs, written straight into the tables, then model_rankings
+refreshed: 3,000 models with coarse scores and prices (ties are common; usage stats so
+that usage_factor varies), and 2,000 models whose scores and prices take two or three
+values each (hundreds of models tie at every score). The reference scores every row of
+model_rankings that passes the filters, with the function's normalisation of the weights
+and its ORDER BY. Which path a call took is read from its nested plans (auto_explain), so
+that both custom-weight paths are known to be compared."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -32,6 +37,8 @@ WEIGHTS = [
     ("0.05", "0.95"),
     ("2", "3"),
     ("0.123", "0.877"),
+    ("0.9", "0.1"),
+    ("0.1", "0.9"),
 ]
 FILTERS: list[dict[str, Any]] = [
     {},
@@ -41,6 +48,8 @@ FILTERS: list[dict[str, Any]] = [
     {"max_results": 1},
     {"max_results": 200},
     {"max_input_price": "0.5", "max_results": 50},
+    {"max_input_price": "0.01"},
+    {"min_context": 1000000, "capabilities": ["reasoning"], "max_results": 100},
 ]
 
 SEED = """
@@ -75,6 +84,42 @@ select m.id, 'openai', current_date - 2, 200, 200 - floor(random() * 60)::int,
        (200 * floor(random() * 40000))::bigint
 from public.models m
 where random() < 0.2;
+"""
+
+# Two or three values per score and price: hundreds of models tie at every score, so the
+# nearest candidates alone rarely settle the N-th place (the boxes path).
+TIED_MODELS = 2000
+TIED_SEED = """
+select setseed(0.17);
+insert into public.models (name, provider, model_family, context_window, max_tokens,
+                           capabilities)
+select 'tied-' || i, 'author-' || (i % 7), 'family-' || (i % 70),
+       (array[32768, 128000, 1000000])[1 + i % 3], 4096,
+       jsonb_build_object('vision', i % 4 = 0, 'reasoning', i % 3 = 0)
+from generate_series(1, %(models)s) i;
+insert into public.benchmark_scores (
+  model_id, benchmark_name, benchmark_category, source_organization, score)
+select m.id, 'tied-bench-' || k,
+       (array['coding', 'reasoning', 'math', 'general', 'chat', 'agentic'])[1 + (m.id + k) % 6],
+       'org-' || (k % 2), (array[40, 80])[1 + floor(random() * 2)::int]
+from public.models m
+cross join generate_series(1, 3) k
+where m.id % 5 <> 0 and (k = 1 or m.id % 3 = 0);
+insert into public.provider_pricing (
+  model_id, source, source_key, provider_name, provider_id,
+  input_price_per_million, output_price_per_million, context_window)
+select m.id, 'litellm', m.name || '@' || p.provider_name, p.provider_name, m.name,
+       (array[0.5, 2, 8])[1 + floor(random() * 3)::int],
+       (array[2, 8])[1 + floor(random() * 2)::int],
+       m.context_window
+from public.models m
+cross join (values (1, 'openai'), (2, 'azure')) p (k, provider_name)
+where p.k = 1 or m.id % 4 = 0;
+insert into public.model_usage_stats (model_id, provider_name, date, total_requests,
+                                      success_count, latency_ms_sum)
+select m.id, 'openai', current_date - 2, 200, (array[150, 200])[1 + m.id % 2], 200 * 1000
+from public.models m
+where m.id % 11 = 0;
 """
 
 REFERENCE = """
@@ -123,6 +168,41 @@ def conn(admin_url: str, template_url: str) -> Iterator[psycopg.Connection[Any]]
         connection.execute("select public.refresh_model_rankings()")
         connection.execute("analyze public.model_rankings")
         yield connection
+
+
+@pytest.fixture(scope="module")
+def tied(admin_url: str, template_url: str) -> Iterator[psycopg.Connection[Any]]:
+    with (
+        fresh_database(admin_url) as url,
+        psycopg.connect(url, autocommit=True) as connection,
+    ):
+        connection.execute(TIED_SEED.replace("%(models)s", str(TIED_MODELS)))
+        connection.execute("select public.refresh_model_rankings()")
+        connection.execute("analyze public.model_rankings")
+        yield connection
+
+
+@contextmanager
+def nested_plans(conn: psycopg.Connection[Any]) -> Iterator[list[str]]:
+    """The plans of the statements run inside rank_models (auto_explain at NOTICE level)."""
+    plans: list[str] = []
+
+    def keep(diagnostic: psycopg.errors.Diagnostic) -> None:
+        if diagnostic.message_primary:
+            plans.append(diagnostic.message_primary)
+
+    conn.execute("load 'auto_explain'")
+    conn.execute("set auto_explain.log_min_duration = 0")
+    conn.execute("set auto_explain.log_nested_statements = on")
+    conn.execute("set auto_explain.log_level = notice")
+    conn.add_notice_handler(keep)
+    try:
+        yield plans
+    finally:
+        conn.remove_notice_handler(keep)
+        conn.execute("reset auto_explain.log_min_duration")
+        conn.execute("reset auto_explain.log_nested_statements")
+        conn.execute("reset auto_explain.log_level")
 
 
 def _params(
@@ -194,3 +274,58 @@ def test_random_weights_equal_scoring_every_candidate(conn: psycopg.Connection[A
         filters.setdefault("max_results", rng.choice([1, 5, 20, 100]))
         params = _params(rng.choice(CATEGORIES), cw, pw, filters)
         assert conn.execute(CALL, params).fetchall() == _reference(conn, params), params
+
+
+def test_tied_catalog_has_large_tie_groups(tied: psycopg.Connection[Any]) -> None:
+    row = tied.execute(
+        "select count(*) filter (where min_input_cost is not null),"
+        " count(distinct performance_score), count(distinct cost_credit),"
+        " count(distinct coding_score), count(*) filter (where usage_factor < 1)"
+        " from public.model_rankings"
+    ).fetchone()
+    assert row is not None
+    priced, performances, credits, coding, adjusted = row
+    assert priced == TIED_MODELS
+    assert performances <= 12 and credits <= 20 and coding <= 6
+    assert adjusted > 100
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_tied_catalog_equals_scoring_every_candidate(
+    tied: psycopg.Connection[Any], category: str | None
+) -> None:
+    for cw, pw in WEIGHTS:
+        for filters in [*FILTERS, {"max_results": 1000}]:
+            params = _params(category, cw, pw, filters)
+            assert tied.execute(CALL, params).fetchall() == _reference(tied, params), params
+
+
+def _custom_weight_paths(conn: psycopg.Connection[Any], calls: list[dict[str, Any]]) -> set[str]:
+    """Which custom-weight path each call took: the rows read ("nearest") or the boxes."""
+    paths: set[str] = set()
+    for params in calls:
+        with nested_plans(conn) as plans:
+            got = conn.execute(CALL, params).fetchall()
+        assert got == _reference(conn, params), params
+        final = [plan for plan in plans if "row_number() over" in plan]
+        assert len(final) == 1, plans
+        if "<@" in final[0]:
+            paths.add("boxes")
+        elif "= ANY" in final[0]:
+            paths.add("nearest")
+        else:
+            paths.add("every candidate")
+    return paths
+
+
+def test_both_custom_weight_paths_are_compared(
+    conn: psycopg.Connection[Any], tied: psycopg.Connection[Any]
+) -> None:
+    weights = [("0.7", "0.3"), ("1", "0"), ("0", "1"), ("0.5", "0.5")]
+    calls = [_params(category, cw, pw, {}) for category in (None, "coding") for cw, pw in weights]
+    main_paths = _custom_weight_paths(conn, calls)
+    tied_paths = _custom_weight_paths(tied, calls)
+    assert "nearest" in main_paths
+    # Hundreds of models tie at the N-th score: settled from the boxes along its line.
+    assert "boxes" in tied_paths
+    assert "every candidate" not in main_paths | tied_paths
