@@ -122,6 +122,9 @@ def _rebuild(conn: psycopg.Connection[Any], board: str, *, calibrated: bool) -> 
             "update llm_intel_private.benchmark_calibration set parameters = %s::jsonb",
             (IDENTITY,),
         )
+    # A bare REFRESH reads the stored per-model scores: rescore them first (the
+    # calibration change marks every model).
+    conn.execute("select llm_intel_private.update_model_scores()")
     conn.execute("refresh materialized view public.model_rankings")
 
 

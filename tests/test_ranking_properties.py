@@ -63,6 +63,8 @@ def _model(conn: psycopg.Connection[Any], name: str, cost: Decimal, marks: list[
 
 
 def _refresh(conn: psycopg.Connection[Any]) -> None:
+    # A bare REFRESH reads the stored per-model scores: rescore the changed models first.
+    conn.execute("select llm_intel_private.update_model_scores()")
     conn.execute("refresh materialized view public.model_rankings")
 
 

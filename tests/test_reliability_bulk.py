@@ -137,6 +137,35 @@ STATEMENTS: list[tuple[str, str]] = [
         " where benchmark_name like 'bench-%%' and 0 < %s",
     ),
     (
+        "insert into llm_intel_private.trust_tiers select 'x', 9, 'x', false, 'x' where false",
+        "insert into llm_intel_private.trust_tiers select 'bench-t-' || g, 9, 'reseller',"
+        " false, 'x' from generate_series(1, least(%s, 50)) g",
+    ),
+    (
+        "update llm_intel_private.trust_tiers set description = 'y' where false",
+        "update llm_intel_private.trust_tiers set description = 'y'"
+        " where tier like 'bench-t-%%' and 0 < %s",
+    ),
+    (
+        "delete from llm_intel_private.trust_tiers where false",
+        "delete from llm_intel_private.trust_tiers where tier like 'bench-t-%%' and 0 < %s",
+    ),
+    (
+        "insert into llm_intel_private.text_model_types select 'x' where false",
+        "insert into llm_intel_private.text_model_types"
+        " select 'bench-type-' || g from generate_series(1, least(%s, 50)) g",
+    ),
+    (
+        "update llm_intel_private.text_model_types set model_type = model_type where false",
+        "update llm_intel_private.text_model_types set model_type = model_type"
+        " where model_type like 'bench-type-%%' and 0 < %s",
+    ),
+    (
+        "delete from llm_intel_private.text_model_types where false",
+        "delete from llm_intel_private.text_model_types"
+        " where model_type like 'bench-type-%%' and 0 < %s",
+    ),
+    (
         "delete from providers where false",
         "delete from providers where provider_name like 'bench-p-%%' and 0 < %s",
     ),
@@ -200,6 +229,8 @@ def test_the_statements_fire_every_transition_table_trigger(
             "providers",
             "provider_aliases",
             "llm_intel_private.benchmark_calibration",
+            "llm_intel_private.trust_tiers",
+            "llm_intel_private.text_model_types",
         )
         if word in bulk.split()
     }
