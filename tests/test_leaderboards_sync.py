@@ -87,14 +87,12 @@ def test_scores_are_normalized_within_0_and_1(synced: tuple[str, list[Any]]) -> 
         ).fetchone() or (None, None, None)
         assert low is not None and high is not None
         assert 0 <= low <= high <= 1 and nulls == 0
-        # One primary row per model, benchmark, metric and publisher: the best normalized.
+        # One primary row per model, benchmark, metric and publisher.
         groups = conn.execute(
-            "select count(*) filter (where is_primary), max(normalized_score),"
-            " max(normalized_score) filter (where is_primary)"
-            " from public.benchmark_scores where is_active"
-            " group by model_id, benchmark_name, metric_type, source_organization"
+            "select count(*) filter (where is_primary) from public.benchmark_scores"
+            " where is_active group by model_id, benchmark_name, metric_type, source_organization"
         ).fetchall()
-        assert groups and all(n == 1 and best == primary for n, best, primary in groups)
+        assert groups and all(n == 1 for (n,) in groups)
         o3 = dict(
             conn.execute(
                 "select b.variant, b.is_primary from public.benchmark_scores b"
@@ -106,6 +104,40 @@ def test_scores_are_normalized_within_0_and_1(synced: tuple[str, list[Any]]) -> 
         "edit_format=diff,reasoning=high": True,
         "edit_format=diff,reasoning=medium": False,
     }
+
+
+_SETTINGS = """
+select model_id, source_organization, benchmark_category, variant,
+       count(*) as n, avg(normalized_score) as mean,
+       count(*) filter (where is_primary) as primary_rows
+from public.benchmark_scores where is_active
+group by 1, 2, 3, 4
+"""
+
+
+def test_one_setting_counts_per_model_board_and_category(synced: tuple[str, list[Any]]) -> None:
+    """The variant rule (benchmarks/writer.py): the setting that ran most of the category's
+    benchmarks, then the best mean, is primary on every benchmark it ran; not the best row
+    of each benchmark taken separately (a mix of settings)."""
+    url, _ = synced
+    with psycopg.connect(url) as conn:
+        groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for model, org, category, variant, n, mean, primary in conn.execute(_SETTINGS):
+            groups.setdefault((model, org, category), []).append((variant, n, mean, primary))
+        mixed = conn.execute(
+            "select count(*) from (select 1 from public.benchmark_scores b"
+            " join public.models m on m.id = b.model_id where b.is_active and b.is_primary"
+            " and b.source = 'livebench' group by b.model_id, b.benchmark_category"
+            " having count(distinct b.variant) > 1) x"
+        ).fetchone()
+    several = 0
+    for settings in groups.values():
+        chosen = min(settings, key=lambda s: (-s[1], -s[2], s[0]))
+        assert chosen[3] == chosen[1], (settings, chosen)  # primary wherever it ran
+        several += len(settings) > 1
+    assert several > 50  # the snapshots publish many settings of one model
+    # Every LiveBench setting runs every task: one setting per model and category.
+    assert mixed == (0,)
 
 
 def test_a_second_run_writes_nothing(synced: tuple[str, list[Any]]) -> None:
