@@ -10,7 +10,12 @@ and modelled per category as one latent ability per model:
 strongly it separates models. The fit is alternating least squares on the models that
 appear on at least two leaderboards of the category (on at least two of its benchmarks
 when the category has one leaderboard only), deterministic (fixed start, fixed number of
-iterations, sorted inputs). The scale is then fixed so that, over the fitted benchmarks of
+iterations, sorted inputs). The stored `a` and `s` then link each benchmark to the
+abilities by mean and spread (s = sd(y) / sd(theta) on the fitted models, the line through
+the means) rather than by the least-squares line, whose slope r x sd(y) / sd(theta) would
+make z = (y - a) / s spread 1 / r times wider than the ability for a benchmark that agrees
+weakly (r) with the others; how well it agrees is its weight (r^2). The scale is then
+fixed so that, over the fitted benchmarks of
 the category, the offsets average 0 and the slopes average 1: the reference scale is "the
 category's average benchmark, in logits". The database maps a score with the stored
 parameters, z = (y - a) / s (`llm_intel_private.calibrated_logit`); a benchmark without
@@ -162,7 +167,7 @@ def _fit_category(category: str, rows: list[ScoreRow]) -> list[BenchmarkFit]:
     _standardize(theta)
     for k in benchmarks:
         pairs = [(theta[m], data[m][k]) for m in models if k in data[m]]
-        offset[k], slope[k] = _line(pairs)
+        offset[k], slope[k] = _link(pairs)
     # The reference scale: offsets average 0, slopes average 1 (theta* = mean_a + mean_s
     # theta, so y = (a - s mean_a / mean_s) + (s / mean_s) theta*).
     mean_a = sum(offset.values()) / len(benchmarks)
@@ -170,7 +175,8 @@ def _fit_category(category: str, rows: list[ScoreRow]) -> list[BenchmarkFit]:
     fits = []
     for k in benchmarks:
         pairs = [(theta[m], data[m][k]) for m in models if k in data[m]]
-        residuals = [v - offset[k] - slope[k] * t for t, v in pairs]
+        fit_a, fit_s = _line(pairs)  # the fit's own residuals, as before the linking
+        residuals = [v - fit_a - fit_s * t for t, v in pairs]
         rmse = math.sqrt(sum(e * e for e in residuals) / len(residuals))
         fits.append(
             BenchmarkFit(
@@ -204,6 +210,26 @@ def _line(pairs: list[tuple[float, float]]) -> tuple[float, float]:
     sxx = sum((x - mx) ** 2 for x, _ in pairs)
     sxy = sum((x - mx) * (v - my) for x, v in pairs)
     slope = max(MIN_SLOPE, sxy / sxx if sxx > 0 else MIN_SLOPE)
+    return my - slope * mx, slope
+
+
+def _link(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    """Mean-sigma linking of y to x: the slope is sd(y) / sd(x), held at >= MIN_SLOPE, and
+    the line passes through the means.
+
+    The least-squares slope (`_line`) is r x sd(y) / sd(x): for a benchmark that agrees
+    weakly with the others (r small) it is small, and the database divides by it, so the
+    mapped score z = (y - a) / s would spread 1 / r times wider than the ability it
+    estimates (LMArena's math rating, r = 0.38 on 23 models, was stretched 2.7 times past
+    the ability's spread, and half of the models it lists fell to the floor). Linking the
+    spreads instead gives every benchmark's z the spread of the ability on the models the
+    fit saw, whatever r is; r goes into the benchmark's weight instead."""
+    n = len(pairs)
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(v for _, v in pairs) / n
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    syy = sum((v - my) ** 2 for _, v in pairs)
+    slope = max(MIN_SLOPE, math.sqrt(syy / sxx) if sxx > 0 else MIN_SLOPE)
     return my - slope * mx, slope
 
 

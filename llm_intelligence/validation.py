@@ -5,7 +5,8 @@ inactive, the calibration is refitted without them (`calibration.fit_calibration
 nothing L published informs the prediction), `model_rankings` is rebuilt by the SQL that
 serves it, and the category scores it gives the models L covers are compared with L's own
 order by Spearman's rank correlation. L's own order in a category is the mean
-`normalized_score` of its primary rows there (overall: of all its rows); only models with
+`normalized_score` of its primary rows there (overall: of all its rows), that is of the
+model's best setting on L (benchmarks/writer.py's variant rule); only models with
 some other evidence in that category are compared (a model with none has the prior, a tie:
 its prediction is "unknown", not a rank). The database is left as it was.
 """
