@@ -155,6 +155,39 @@ def _bare_copy(url: str, resolved: list[ResolvedSource]) -> tuple[int, float]:
     return rows, seconds
 
 
+# Refreshes of the synced catalog, by what changed since the last one (issue 11, item 8):
+# nothing; 1 % of the offers repriced (a daily sync's order of magnitude); every model
+# marked for rescoring (what a provider, trust tier or calibration change costs).
+_REPRICE_ONE_PERCENT = """
+update public.provider_pricing set input_price_per_million = input_price_per_million * 1.01
+where id %% 100 = %s and is_active and input_price_per_million is not null
+"""
+_MARK_EVERY_MODEL = "insert into llm_intel_private.model_scores_dirty (model_id) values (null)"
+REFRESH_REPEATS = 5
+
+
+def _refreshes(url: str) -> dict[str, float]:
+    """Median seconds of refresh_model_rankings() after each kind of change."""
+    changes: dict[str, str | None] = {
+        "nothing changed": None,
+        "1 % of offers repriced": _REPRICE_ONE_PERCENT,
+        "every model rescored": _MARK_EVERY_MODEL,
+    }
+    timings: dict[str, list[float]] = {label: [] for label in changes}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for round_ in range(REFRESH_REPEATS):
+            for label, change in changes.items():
+                if change is not None:
+                    with conn.transaction():  # the change alone; its refresh is timed below
+                        conn.execute("set local llm_intel.defer_rankings_refresh = on")
+                        params = (round_,) if change is _REPRICE_ONE_PERCENT else None
+                        conn.execute(change, params)
+                started = time.perf_counter()
+                conn.execute("select public.refresh_model_rankings()")
+                timings[label].append(time.perf_counter() - started)
+    return {label: _median(values) for label, values in timings.items()}
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -175,6 +208,7 @@ def main() -> None:
             url = _fresh_database(admin_url, "bench_sync")
             full_seconds, rows, _ = _timed_sync(url, settings)
             resync_seconds, _, changed = _timed_sync(url, settings)
+            refreshes = _refreshes(url)
             phases, resolved = _parse_and_resolve(settings)
             # The write and its COPY baseline alternate, so that both see the same machine
             # load; each round writes into a fresh database.
@@ -198,6 +232,9 @@ def main() -> None:
           f" {rows / full_seconds:.0f} rows/s   target < 3 s")  # fmt: skip
     print(f"no-change re-sync              {resync_seconds:6.3f} s  rows changed: {changed}"
           f"   target < 1 s")  # fmt: skip
+    print(f"refresh_model_rankings() on the synced catalog (median of {REFRESH_REPEATS}), after:")
+    for label, seconds in refreshes.items():
+        print(f"    {label:<28} {seconds * 1000:7.1f} ms")
     print("phases alone (no overlap): "
           + ", ".join(f"{k} {v:.3f} s" for k, v in phases.items())
           + f" (sum {sum(phases.values()):.3f} s; write, refresh: median of {ROUNDS})")  # fmt: skip
@@ -219,6 +256,7 @@ def main() -> None:
                 "rows_per_s": round(rows / full_seconds),
                 "resync_s": round(resync_seconds, 4),
                 "resync_changed_rows": changed,
+                "refresh_ms": {k: round(v * 1000, 1) for k, v in refreshes.items()},
                 "phases_alone_s": {k: round(v, 4) for k, v in phases.items()},
                 "copy_rows": copied,
                 "rounds": ROUNDS,
