@@ -166,6 +166,21 @@ STATEMENTS: list[tuple[str, str]] = [
         " where model_type like 'bench-type-%%' and 0 < %s",
     ),
     (
+        "insert into model_usage_stats (model_id, provider_name, date) select 1, 'x',"
+        " current_date where false",
+        "insert into model_usage_stats (model_id, provider_name, date, total_requests)"
+        " select m.id, 'openai', current_date - 1, 10 from models m limit %s",
+    ),
+    (
+        "update model_usage_stats set total_requests = 1 where false",
+        "update model_usage_stats set total_requests = 11 where id in"
+        " (select id from model_usage_stats limit %s)",
+    ),
+    (
+        "delete from model_usage_stats where false",
+        "delete from model_usage_stats where id in (select id from model_usage_stats limit %s)",
+    ),
+    (
         "delete from providers where false",
         "delete from providers where provider_name like 'bench-p-%%' and 0 < %s",
     ),
@@ -231,6 +246,7 @@ def test_the_statements_fire_every_transition_table_trigger(
             "llm_intel_private.benchmark_calibration",
             "llm_intel_private.trust_tiers",
             "llm_intel_private.text_model_types",
+            "model_usage_stats",
         )
         if word in bulk.split()
     }
@@ -285,8 +301,9 @@ def test_bulk_statements_after_zero_row_ones_scan_each_transition_table_once(
                 ]
                 assert inner == [], node
     for scan in scans:
-        # Read once per statement.
-        assert scan["Actual Loops"] == 1, scan
+        # Read at most once per statement (an EXISTS over old and new rows can stop
+        # before it reaches the second).
+        assert scan["Actual Loops"] <= 1, scan
         # Planned for its real size (a plan cached from an empty table says 1 row).
         if scan["Actual Rows"] >= 100:
             assert scan["Plan Rows"] >= scan["Actual Rows"] / 2, scan

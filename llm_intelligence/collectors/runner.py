@@ -213,8 +213,9 @@ def _final_refresh(conn: psycopg.Connection[Any]) -> None:
 
 
 def refresh_if_stale(conn: psycopg.Connection[Any]) -> bool:
-    """Refresh model_rankings if a deferred write left it stale; True if it did."""
-    row = conn.execute("select stale from llm_intel_private.rankings_refresh_state").fetchone()
+    """Refresh model_rankings if a deferred write left it stale (or the usage window moved
+    to a new day); True if it did."""
+    row = conn.execute("select stale from public.model_rankings_status()").fetchone()
     if not (row and row[0]):
         return False
     conn.execute("select public.refresh_model_rankings()")

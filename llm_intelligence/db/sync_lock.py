@@ -154,7 +154,8 @@ def abandon_dead_runs(conn: psycopg.Connection[Any]) -> list[int]:
 @dataclass(frozen=True, slots=True)
 class RankingsStatus:
     stale: bool
-    """A sync changed the catalog and the view has not been refreshed since."""
+    """A write changed what the view should show and it has not been refreshed since: a
+    deferred sync, usage counters of a complete day, or a new day for the usage window."""
     last_refreshed_at: datetime | None
     sync_running: bool
     """A sync holds the lock: it refreshes the view when it ends."""
