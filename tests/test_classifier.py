@@ -197,7 +197,9 @@ def test_ranking_category() -> None:
     assert ranking_category("coding") == "coding"
     assert ranking_category("math") == "math"
     assert ranking_category("reasoning") == "reasoning"
-    for task in ("creative_writing", "summarization", "extraction", "general_chat"):
+    for task in ("creative_writing", "general_chat"):
+        assert ranking_category(task) == "chat"
+    for task in ("summarization", "extraction"):
         assert ranking_category(task) == "general"
     assert classify_task("Solve 2x + 3 = 9").ranking_category == "math"
     with pytest.raises(ValueError, match="unknown task type"):

@@ -50,7 +50,7 @@ TaskType = Literal[
     "extraction",
     "general_chat",
 ]
-RankingCategory = Literal["coding", "math", "reasoning", "general"]
+RankingCategory = Literal["coding", "math", "reasoning", "chat", "general"]
 
 TASKS: Final[tuple[TaskType, ...]] = get_args(TaskType)
 _INDEX: Final[dict[str, int]] = {task: i for i, task in enumerate(TASKS)}
@@ -89,14 +89,17 @@ class TaskClassification:
         return ranking_category(self.task)
 
 
+# Open-ended writing and conversation are judged by people: the chat category (human
+# preference, LMArena). Summaries and extraction follow instructions on a given text: the
+# general category (LiveBench's language and instruction-following tasks).
 _RANKING: Final[dict[str, RankingCategory]] = {
     "coding": "coding",
     "math": "math",
     "reasoning": "reasoning",
-    "creative_writing": "general",
+    "creative_writing": "chat",
     "summarization": "general",
     "extraction": "general",
-    "general_chat": "general",
+    "general_chat": "chat",
 }
 
 
