@@ -235,3 +235,23 @@ def test_two_writers_at_once(admin_url: str, template_url: str) -> None:
         with psycopg.connect(url, autocommit=True) as check:
             assert _dirty(check) == []
             _assert_rankings_as_from_scratch(check)
+
+
+def test_readers_wait_only_for_the_first_fill(db_url: str) -> None:
+    """A populated view is refreshed CONCURRENTLY (a reader never waits); an empty one is
+    filled by a plain REFRESH (bulk index builds), which a reader waits for."""
+    with psycopg.connect(db_url) as writer, psycopg.connect(db_url, autocommit=True) as reader:
+        reader.execute("set lock_timeout = '500ms'")
+        writer.execute(GENERATED)
+        writer.execute("select public.refresh_model_rankings()")  # empty: plain REFRESH
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            reader.execute("select count(*) from public.model_rankings")
+        writer.commit()
+        writer.execute(
+            "update public.provider_pricing set input_price_per_million = 9 where model_id % 10 = 1"
+        )
+        writer.execute("select public.refresh_model_rankings()")  # populated: CONCURRENTLY
+        row = reader.execute("select count(*) from public.model_rankings").fetchone()
+        assert row is not None and row[0] > 2000
+        writer.commit()
+        _assert_rankings_as_from_scratch(reader)
