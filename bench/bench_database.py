@@ -9,7 +9,10 @@ all of them. Targets (see bench/README.md):
   plus one manual `refresh_model_rankings()` (a third, diagnostic variant turns off only
   the refresh-request triggers, to tell the refresh machinery from the other triggers);
 * a bulk upsert refreshes model_rankings exactly once (the exit status is 1 otherwise);
-* `rank_models()` answers in <= 5 ms at p50 on 50k models, custom weights included.
+* `rank_models()` answers in <= 5 ms at p50 on 50k models, custom weights included;
+* `refresh_model_rankings()` on 50k models takes < 2 s when nothing changed and after 1 %
+  of the models were repriced (a refresh rescores only the models a write touched; the
+  figure after every model is marked is printed for information).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ REPEATS = 3
 PROVIDERS_PER_MODEL = 4
 UPSERT_RATIO_TARGET = 1.5
 RANK_P50_TARGET_MS = 5.0
+REFRESH_TARGET_MS = 2000.0
 VARIANT_NOTES = (
     "trigger     = the normal path: all triggers on, model_rankings refreshed at commit by"
     " the deferred constraint trigger.",
@@ -270,6 +274,11 @@ class RefreshFigures:
     pricing_rows: int
     benchmark_rows: int
     refresh_ms: float
+    """Nothing changed since the last refresh."""
+    one_percent_ms: float
+    """After 1 % of the models' offers were repriced (their models rescored)."""
+    full_rescore_ms: float
+    """After every model was marked (a provider, trust tier or calibration change)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,17 +447,40 @@ def upsert_figures(
 # --- 2. refresh and 3. rank_models ----------------------------------------------------
 
 
+# 1 % of the models (a different 1 % each round) get new prices, committed without a
+# refresh: the timed refresh_model_rankings() then rescores them.
+REPRICE_ONE_PERCENT: LiteralString = """
+update public.provider_pricing set input_price_per_million = input_price_per_million + 0.01
+where model_id %% 100 = %(round)s
+"""
+MARK_EVERY_MODEL: LiteralString = (
+    "insert into llm_intel_private.model_scores_dirty (model_id) values (null)"
+)
+
+
+def _timed_ms(conn: Connection, query: LiteralString) -> float:
+    started = time.perf_counter()
+    conn.execute(query)
+    return (time.perf_counter() - started) * 1000
+
+
 def time_refresh(conn: Connection, models: int) -> RefreshFigures:
-    timings = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        conn.execute("select public.refresh_model_rankings()")
-        timings.append((time.perf_counter() - started) * 1000)
+    unchanged, one_percent, full = [], [], []
+    for round_ in range(REPEATS):
+        unchanged.append(_timed_ms(conn, "select public.refresh_model_rankings()"))
+        with conn.transaction():
+            conn.execute("set local llm_intel.defer_rankings_refresh = on")
+            conn.execute(REPRICE_ONE_PERCENT, {"round": round_})
+        one_percent.append(_timed_ms(conn, "select public.refresh_model_rankings()"))
+        conn.execute(MARK_EVERY_MODEL)
+        full.append(_timed_ms(conn, "select public.refresh_model_rankings()"))
     return RefreshFigures(
         models=models,
         pricing_rows=scalar(conn, "select count(*) from public.provider_pricing"),
         benchmark_rows=scalar(conn, "select count(*) from public.benchmark_scores"),
-        refresh_ms=round(statistics.median(timings), 1),
+        refresh_ms=round(statistics.median(unchanged), 1),
+        one_percent_ms=round(statistics.median(one_percent), 1),
+        full_rescore_ms=round(statistics.median(full), 1),
     )
 
 
@@ -532,12 +564,19 @@ def render(
         )
     lines += [
         "",
-        f"2. select public.refresh_model_rankings() (concurrently; median of {REPEATS})",
-        f"   {'models':>6} {'prices':>7} {'scores':>7} {'ms':>9}",
+        f"2. select public.refresh_model_rankings() (concurrently; median of {REPEATS}), ms,"
+        " after:",
+        "   nothing changed | 1 % of models repriced | every model marked (provider catalog,",
+        f"   trust tiers, calibration; for information). Target at 50k: < {REFRESH_TARGET_MS} ms"
+        " for the first two.",
+        f"   {'models':>6} {'prices':>7} {'scores':>7} {'unchanged':>10} {'1 %':>8} {'every':>8}",
     ]
     for r in refreshes:
+        ok = verdict(max(r.refresh_ms, r.one_percent_ms) < REFRESH_TARGET_MS)
         lines.append(
-            f"   {r.models:>6} {r.pricing_rows:>7} {r.benchmark_rows:>7} {r.refresh_ms:>9.1f}"
+            f"   {r.models:>6} {r.pricing_rows:>7} {r.benchmark_rows:>7} {r.refresh_ms:>10.1f}"
+            f" {r.one_percent_ms:>8.1f} {r.full_rescore_ms:>8.1f}"
+            + (f"  {ok}" if r.models >= 50_000 else "")
         )
     lines += [
         "",
