@@ -1,6 +1,7 @@
 """Migration 20261202001200 (incremental model scores): a refresh rescores only the models
 whose inputs changed, and model_rankings still holds exactly what a from-scratch
-computation gives (20261202001000's definition, read from its file). Every kind of write
+computation gives (its own definition over every model scored now; that 1200 changed no
+value is tests/test_rankings_refresh_speed.py's comparison with 0900's query). Every kind of write
 an input can take is checked: offers added, repriced, deactivated and moved to another
 model; benchmark rows added, rescored and deleted; a model deactivated or retyped; a
 provider's trust tier, an alias, a calibration changed; refreshes deferred; two writers
@@ -11,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -20,18 +20,20 @@ import pytest
 from tests.conftest import fresh_database
 from tests.test_rankings_refresh_speed import GENERATED, USAGE
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "supabase" / "migrations"
-FROM_SCRATCH = MIGRATIONS / "20261202001000_faster_rankings_refresh.sql"
 
-
-def _from_scratch_query() -> str:
-    found = re.search(
-        r"create materialized view public\.model_rankings as\n(.*?)\nwith data;\n",
-        FROM_SCRATCH.read_text(),
-        re.DOTALL,
+def _from_scratch_query(conn: psycopg.Connection[Any]) -> str:
+    """model_rankings' own definition with the stored scores replaced by scoring every
+    model now: what the view must hold if every incremental update was right (and stays
+    the reference whatever a later migration changes in the method)."""
+    row = conn.execute("select pg_get_viewdef('public.model_rankings'::regclass)").fetchone()
+    assert row is not None
+    definition, replaced = re.subn(
+        r"\bllm_intel_private\.model_scores\s+s\b",
+        "llm_intel_private.score_models(NULL::bigint[]) s",
+        str(row[0]).rstrip().rstrip(";"),
     )
-    assert found
-    return found.group(1)
+    assert replaced == 1, definition
+    return definition
 
 
 def _rows(conn: psycopg.Connection[Any], relation: str) -> Counter[str]:
@@ -42,7 +44,7 @@ def _rows(conn: psycopg.Connection[Any], relation: str) -> Counter[str]:
 
 def _assert_rankings_as_from_scratch(conn: psycopg.Connection[Any]) -> None:
     stored = _rows(conn, "public.model_rankings")
-    computed = _rows(conn, f"({_from_scratch_query()})")
+    computed = _rows(conn, f"({_from_scratch_query(conn)})")
     assert stored == computed, (
         list((stored - computed).elements())[:2],
         list((computed - stored).elements())[:2],
