@@ -110,6 +110,9 @@ class ParsedLeaderboard:
     source: str
     rows: list[ScoreRow] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    """What the run should record about the payload itself (LiveBench: which release was
+    read, and how it was found): `collector_runs.details` -> `notes`."""
 
     def add(self, row: ScoreRow) -> None:
         """Keep the row, or reject it with the reason (a name the catalog could not

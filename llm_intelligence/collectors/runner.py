@@ -309,6 +309,8 @@ def _write_leaderboard(
 ) -> None:
     """Guard, match and write one leaderboard; fills `report` and `details`."""
     name = parsed.source
+    if parsed.notes:  # what the payload was (LiveBench: which release), refused runs too
+        details["notes"] = parsed.notes
     report.seen = len(parsed.rows)
     if not force:
         _guard_size(conn, name, report.seen)
