@@ -6,10 +6,12 @@ Where a leaderboard is read from:
 - its variable (`LLM_INTEL_<NAME>_URL`) set to a local file: that file, online or offline;
 - offline (`sync --offline`): the mirror folder `LLM_INTEL_BENCHMARKS_DIR`, which holds
   the upstream files under their published names (`aider_polyglot_leaderboard.yml`,
-  `livebench_table_<date>.csv` + `livebench_categories_<date>.json`,
+  `livebench_table_<date>.csv` + `livebench_categories_<date>.json` (the newest date
+  with both),
   `lmarena_leaderboard_text.json`, `evalplus_results.json`, `bigcodebench_results.json`);
   without it the leaderboard is skipped, saying so;
-- online: its variable's URL, else the upstream's published URL.
+- online: its variable's URL, else the upstream's published URL (LiveBench: its newest
+  release, found in GitHub's listing of the site's files; see its module).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class Leaderboard:
     read: Callable[[str, httpx.Client | None], Any]
     """Read the payload at a location (URL or file)."""
     parse: Callable[[Any], ParsedLeaderboard]
+    find_and_read: Callable[[Settings, bool, httpx.Client | None], Any] | None = None
+    """Where finding the file takes more than `location` (LiveBench: the newest dated
+    release): fetches in place of `read(location(...))`."""
 
     def location(self, settings: Settings, *, offline: bool) -> str:
         configured = settings.source_location(self.name)
@@ -71,6 +76,8 @@ class Leaderboard:
         )
 
     def fetch(self, settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+        if self.find_and_read is not None:
+            return self.find_and_read(settings, offline, client)
         return self.read(self.location(settings, offline=offline), client)
 
 
@@ -93,11 +100,18 @@ def _read_aider(location: str, client: httpx.Client | None) -> Any:
 
 
 def _read_livebench(location: str, client: httpx.Client | None) -> Any:
-    table = fetch_bytes(location, source=livebench.SOURCE, client=client)
-    categories = fetch_json(
-        livebench.categories_location(location), source=livebench.SOURCE, client=client
+    return livebench.read_release(livebench.configured_release(location), client)
+
+
+def _find_and_read_livebench(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+    token = settings.github_token
+    return livebench.fetch(
+        configured=settings.source_location(livebench.SOURCE),
+        mirror=settings.benchmarks_dir,
+        offline=offline,
+        token=token.get_secret_value() if token is not None else None,
+        client=client,
     )
-    return livebench.load(table, categories, location=location)
 
 
 def _json_reader(source: str) -> Callable[[str, httpx.Client | None], Any]:
@@ -116,6 +130,7 @@ LEADERBOARDS: Mapping[str, Leaderboard] = MappingProxyType(
             livebench.DEFAULT_URL,
             _read_livebench,
             livebench.parse,
+            _find_and_read_livebench,
         ),
         "lmarena": Leaderboard(
             "lmarena",
