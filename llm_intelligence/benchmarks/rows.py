@@ -51,7 +51,8 @@ class Category(StrEnum):
     CHAT = "chat"
     """Human preference in open conversation (LMArena's votes)."""
     AGENTIC = "agentic"
-    """Multi-step work in a repository or tool loop (LiveBench's Agentic Coding)."""
+    """Multi-step work in a repository or tool loop (LiveBench's Agentic Coding, SWE-bench's
+    bash-only board)."""
 
 
 class Scale(StrEnum):
@@ -102,6 +103,9 @@ class ScoreRow:
     reasoning effort); those in the name are read by `benchmarks.names`."""
     bare_names_are_base: bool = False
     """The leaderboard lists base checkpoints under bare names (`Mistral-7B`, `CodeLlama-34B`)."""
+    unidentified: str | None = None
+    """Why the entry names no single model (several models, none given), or None: such a
+    row is counted unmatched with this reason, never looked up."""
     metadata: dict[str, Any] = field(default_factory=dict)
 
 

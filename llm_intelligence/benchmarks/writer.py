@@ -204,6 +204,12 @@ def _match_rows(
     cache: dict[tuple[Any, ...], Match] = {}
     matched: list[_Matched] = []
     for row in parsed.rows:
+        if row.unidentified is not None:
+            counts.unmatched[row.leaderboard_name] = (
+                counts.unmatched.get(row.leaderboard_name, 0) + 1
+            )
+            counts.unmatched_reasons.setdefault(row.leaderboard_name, row.unidentified)
+            continue
         key = (
             row.leaderboard_name,
             row.match_ids,
