@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     bigcodebench_url: str | None = Field(
         default=None, validation_alias=SOURCES["bigcodebench"].url_env
     )
+    swebench_url: str | None = Field(default=None, validation_alias=SOURCES["swebench"].url_env)
     benchmarks_dir: Path | None = Field(default=None, validation_alias="LLM_INTEL_BENCHMARKS_DIR")
     """A folder with the leaderboards' files under their published names: what
     `sync --offline` reads them from (without it, offline syncs skip them)."""
@@ -123,6 +124,9 @@ class Settings(BaseSettings):
     )
     schedule_bigcodebench_minutes: int | None = Field(
         default=None, ge=0, validation_alias=SOURCES["bigcodebench"].minutes_env
+    )
+    schedule_swebench_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["swebench"].minutes_env
     )
     refresh_interval: int | None = Field(
         default=None, ge=60, validation_alias="LLM_INTELLIGENCE_REFRESH_INTERVAL"

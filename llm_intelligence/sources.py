@@ -210,6 +210,15 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
                 collector="llm_intelligence.benchmarks.sources.bigcodebench",
                 extra_modules=("llm_intelligence.benchmarks.results",),
             ),
+            Source(
+                name="swebench",
+                kind=SourceKind.BENCHMARKS,
+                description="SWE-bench bash-only: models in one fixed agent (mini-SWE-agent)",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.swebench",
+            ),
         )
     }
 )

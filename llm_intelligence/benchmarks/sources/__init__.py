@@ -8,8 +8,9 @@ Where a leaderboard is read from:
   the upstream files under their published names (`aider_polyglot_leaderboard.yml`,
   `livebench_table_<date>.csv` + `livebench_categories_<date>.json` (the newest date
   with both),
-  `lmarena_leaderboard_text.json`, `evalplus_results.json`, `bigcodebench_results.json`);
-  without it the leaderboard is skipped, saying so;
+  `lmarena_leaderboard_text.json`, `evalplus_results.json`, `bigcodebench_results.json`,
+  `swebench_leaderboards.json`); without it, or without the leaderboard's file in it, the
+  leaderboard is skipped, saying so;
 - online: its variable's URL, else the upstream's published URL (LiveBench: its newest
   release, found in GitHub's listing of the site's files; see its module).
 """
@@ -26,7 +27,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from llm_intelligence.benchmarks.rows import ParsedLeaderboard
-from llm_intelligence.benchmarks.sources import aider, bigcodebench, evalplus, livebench, lmarena
+from llm_intelligence.benchmarks.sources import (
+    aider,
+    bigcodebench,
+    evalplus,
+    livebench,
+    lmarena,
+    swebench,
+)
 from llm_intelligence.collectors.fetch import describe_location, fetch_bytes, fetch_json
 from llm_intelligence.config import Settings
 from llm_intelligence.errors import ConfigError, FetchError
@@ -64,12 +72,22 @@ class Leaderboard:
         return configured or self.default_url
 
     def skip_reason(self, settings: Settings, *, offline: bool) -> str | None:
-        """Why a sync skips it (reported, not failed), or None."""
-        if not offline or settings.benchmarks_dir is not None:
+        """Why a sync skips it (reported, not failed), or None: offline, no local file
+        configured and no mirror folder, or a mirror folder without its file (a mirror
+        made before the leaderboard was added)."""
+        if not offline:
             return None
         configured = settings.source_location(self.name)
         if configured is not None and not _is_remote(configured):
             return None
+        folder = settings.benchmarks_dir
+        if folder is not None:
+            if "*" in self.mirror_file or (folder / self.mirror_file).exists():
+                return None
+            return (
+                f"the mirror folder {folder} has no {self.mirror_file}; add it (or set"
+                f" {REGISTRY[self.name].url_env} to a local file) to sync it offline"
+            )
         return (
             f"no offline snapshot; set {BENCHMARKS_DIR_ENV} to a mirror folder (or"
             f" {REGISTRY[self.name].url_env} to a local file) to sync it offline"
@@ -152,6 +170,13 @@ LEADERBOARDS: Mapping[str, Leaderboard] = MappingProxyType(
             bigcodebench.DEFAULT_URL,
             _json_reader(bigcodebench.SOURCE),
             bigcodebench.parse,
+        ),
+        "swebench": Leaderboard(
+            "swebench",
+            swebench.FILE,
+            swebench.DEFAULT_URL,
+            _json_reader(swebench.SOURCE),
+            swebench.parse,
         ),
     }
 )
