@@ -1,12 +1,13 @@
 """Leave-one-leaderboard-out validation of the ranking (issue 12, item 5).
 
-Syncs the offline price snapshots and the five leaderboards (`LLM_INTEL_BENCHMARKS_DIR`,
-default `../shared/data/benchmarks`) into a fresh database, then for each leaderboard
-recomputes the category scores without it (calibration refitted without it, model_rankings
-rebuilt by its own SQL, all rolled back) and prints Spearman's rho between the predicted
-order and the leaderboard's own order on the models it covers that have other evidence
-(`llm_intelligence.validation`). `plain` is the same with every benchmark at the identity
-calibration, for comparison. Target: coding rho >= 0.7.
+Syncs the offline price snapshots and every leaderboard the mirror folder has a file for
+(`LLM_INTEL_BENCHMARKS_DIR`, default `../shared/data/benchmarks`: five) into a fresh
+database, then for each leaderboard recomputes the category scores without it
+(calibration refitted without it, model_rankings rebuilt by its own SQL, all rolled back)
+and prints Spearman's rho between the predicted order and the leaderboard's own order on
+the models it covers that have other evidence (`llm_intelligence.validation`). `plain` is
+the same with every benchmark at the identity calibration, for comparison. Target: coding
+rho >= 0.7.
 
     python bench/ranking_validation.py
 """
