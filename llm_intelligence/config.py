@@ -77,6 +77,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=SOURCES["bigcodebench"].url_env
     )
     swebench_url: str | None = Field(default=None, validation_alias=SOURCES["swebench"].url_env)
+    epoch_url: str | None = Field(default=None, validation_alias=SOURCES["epoch"].url_env)
+    """Epoch AI's `benchmark_data.zip` (URL or local file)."""
     benchmarks_dir: Path | None = Field(default=None, validation_alias="LLM_INTEL_BENCHMARKS_DIR")
     """A folder with the leaderboards' files under their published names: what
     `sync --offline` reads them from (without it, offline syncs skip them)."""
@@ -127,6 +129,9 @@ class Settings(BaseSettings):
     )
     schedule_swebench_minutes: int | None = Field(
         default=None, ge=0, validation_alias=SOURCES["swebench"].minutes_env
+    )
+    schedule_epoch_minutes: int | None = Field(
+        default=None, ge=0, validation_alias=SOURCES["epoch"].minutes_env
     )
     refresh_interval: int | None = Field(
         default=None, ge=60, validation_alias="LLM_INTELLIGENCE_REFRESH_INTERVAL"

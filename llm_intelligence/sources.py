@@ -219,6 +219,15 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
                 offline_snapshot=None,
                 collector="llm_intelligence.benchmarks.sources.swebench",
             ),
+            Source(
+                name="epoch",
+                kind=SourceKind.BENCHMARKS,
+                description="Epoch AI benchmarking hub: Epoch's own runs (benchmark_data.zip)",
+                priority=None,
+                default_minutes=1440,
+                offline_snapshot=None,
+                collector="llm_intelligence.benchmarks.sources.epoch",
+            ),
         )
     }
 )

@@ -9,8 +9,8 @@ Where a leaderboard is read from:
   `livebench_table_<date>.csv` + `livebench_categories_<date>.json` (the newest date
   with both),
   `lmarena_leaderboard_text.json`, `evalplus_results.json`, `bigcodebench_results.json`,
-  `swebench_leaderboards.json`); without it, or without the leaderboard's file in it, the
-  leaderboard is skipped, saying so;
+  `swebench_leaderboards.json`, `epoch_benchmark_data.zip`); without it, or without the
+  leaderboard's file in it, the leaderboard is skipped, saying so;
 - online: its variable's URL, else the upstream's published URL (LiveBench: its newest
   release, found in GitHub's listing of the site's files; see its module).
 """
@@ -30,6 +30,7 @@ from llm_intelligence.benchmarks.rows import ParsedLeaderboard
 from llm_intelligence.benchmarks.sources import (
     aider,
     bigcodebench,
+    epoch,
     evalplus,
     livebench,
     lmarena,
@@ -132,6 +133,11 @@ def _find_and_read_livebench(settings: Settings, offline: bool, client: httpx.Cl
     )
 
 
+def _read_epoch(location: str, client: httpx.Client | None) -> Any:
+    data = fetch_bytes(location, source=epoch.SOURCE, client=client)
+    return epoch.load(data, where=describe_location(location, source=epoch.SOURCE))
+
+
 def _json_reader(source: str) -> Callable[[str, httpx.Client | None], Any]:
     def read(location: str, client: httpx.Client | None) -> Any:
         return fetch_json(location, source=source, client=client)
@@ -178,6 +184,7 @@ LEADERBOARDS: Mapping[str, Leaderboard] = MappingProxyType(
             _json_reader(swebench.SOURCE),
             swebench.parse,
         ),
+        "epoch": Leaderboard("epoch", epoch.FILE, epoch.DEFAULT_URL, _read_epoch, epoch.parse),
     }
 )
 if list(LEADERBOARDS) != registry_names(SourceKind.BENCHMARKS):  # pragma: no cover
