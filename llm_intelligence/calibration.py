@@ -39,11 +39,14 @@ import psycopg
 
 __all__ = [
     "BenchmarkFit",
+    "LinkReport",
     "ScoreRow",
     "fit_calibration",
+    "link_new_benchmarks",
     "logit",
     "read_rows",
     "write_calibration",
+    "write_links",
 ]
 
 CLIP = 0.01
@@ -266,10 +269,9 @@ where not ((c.benchmark_name, c.metric_type) in (
 """
 
 
-def write_calibration(conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit]) -> None:
-    """Store the fitted parameters (one statement each: the rankings refresh once, at the
-    caller's commit). Benchmarks the fit no longer covers go back to the identity."""
-    payload = orjson.dumps(
+def _payload(fits: Sequence[BenchmarkFit]) -> str:
+    """The fits as the JSON rows the statements above read."""
+    return orjson.dumps(
         [
             {
                 "benchmark_name": f.benchmark_name,
@@ -286,5 +288,123 @@ def write_calibration(conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit
             for f in fits
         ]
     ).decode()
+
+
+def write_calibration(conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit]) -> None:
+    """Store the fitted parameters (one statement each: the rankings refresh once, at the
+    caller's commit). Benchmarks the fit no longer covers go back to the identity."""
+    payload = _payload(fits)
     conn.execute(_REPLACE, (payload,))
     conn.execute(_RESET, (payload,))
+
+
+# --- A new benchmark linked on first sight ------------------------------------------------
+#
+# `llm-intel calibrate` refits every benchmark together; between two refits the parameters
+# stay put, so a model added later moves nobody else. A benchmark that appears in between
+# (a new leaderboard, a task a new LiveBench release adds) would keep the identity
+# (a = 0, s = 1) until then: an easy benchmark read as if it were the category's average
+# one, which is exactly what the calibration exists to prevent. So a leaderboard sync links
+# each benchmark it brings that has no fitted parameters to the abilities the stored
+# parameters already give the models it shares with them, the same mean-and-spread linking
+# as the full fit (`_link`), and its weight is its agreement (r^2). No stored parameter
+# changes; the next `llm-intel calibrate` refits everything together as before.
+
+
+@dataclass(frozen=True, slots=True)
+class LinkReport:
+    linked: list[BenchmarkFit]
+    unlinked: dict[str, str]
+    """benchmark (name/metric) -> why it keeps the identity for now."""
+
+
+_FITTED = """
+select benchmark_name, metric_type, (parameters ->> 'offset')::float8,
+       (parameters ->> 'slope')::float8
+from llm_intel_private.benchmark_calibration
+where n_models > 0
+"""
+
+_OFFSET_LIMIT = 20.0
+_SLOPE_LIMIT = 20.0
+"""The table's CHECK: offsets within +-20, slopes within 0.05..20."""
+
+
+def link_new_benchmarks(
+    conn: psycopg.Connection[Any], *, sources: Sequence[str] | None = None
+) -> LinkReport:
+    """Parameters for every benchmark without fitted ones (of `sources`, default all), from
+    the models it shares with fitted benchmarks of its category; nothing is written."""
+    fitted = {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(_FITTED)}
+    by_category: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in read_rows(conn):
+        by_category[row.category].append(row)
+    linked: list[BenchmarkFit] = []
+    unlinked: dict[str, str] = {}
+    for category in sorted(by_category):
+        rows = by_category[category]
+        # Each model's ability from the fitted benchmarks: the mean of z = (y - a) / s.
+        zs: dict[int, list[float]] = defaultdict(list)
+        for r in rows:
+            if (key := (r.benchmark_name, r.metric_type)) in fitted:
+                a, s = fitted[key]
+                zs[r.model_id].append((logit(r.normalized_score) - a) / s)
+        theta = {m: sum(v) / len(v) for m, v in zs.items()}
+        new: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for r in rows:
+            key = (r.benchmark_name, r.metric_type)
+            if key in fitted or (sources is not None and r.source not in sources):
+                continue
+            pairs_of = new.setdefault(key, [])  # listed even when it shares no model
+            if r.model_id in theta:
+                pairs_of.append((theta[r.model_id], logit(r.normalized_score)))
+        for key in sorted(new):
+            label = f"{key[0]}/{key[1]}"
+            pairs = new[key]
+            if len(pairs) < MIN_MODELS:
+                unlinked[label] = (
+                    f"{len(pairs)} of its models have fitted {category} benchmarks"
+                    f" (needs {MIN_MODELS}): the identity until `llm-intel calibrate`"
+                )
+                continue
+            offset, slope = _link(pairs)
+            if abs(offset) > _OFFSET_LIMIT or slope > _SLOPE_LIMIT:
+                unlinked[label] = f"offset {offset:.2f} / slope {slope:.2f} out of range"
+                continue
+            fit_a, fit_s = _line(pairs)
+            rmse = math.sqrt(sum((v - fit_a - fit_s * t) ** 2 for t, v in pairs) / len(pairs))
+            agreement = _pearson(pairs)
+            linked.append(
+                BenchmarkFit(
+                    benchmark_name=key[0],
+                    metric_type=key[1],
+                    category=category,
+                    offset=round(offset, 6),
+                    slope=round(slope, 6),
+                    n_models=len(pairs),
+                    rmse=round(rmse, 4),
+                    correlation=round(agreement, 4),
+                    weight=round(max(MIN_WEIGHT, agreement**2), 4),
+                )
+            )
+    return LinkReport(linked=linked, unlinked=unlinked)
+
+
+_ADD_LINKS = """
+insert into llm_intel_private.benchmark_calibration as c
+  (benchmark_name, metric_type, parameters, fitted_at, n_models)
+select f.benchmark_name, f.metric_type, f.parameters, now(), f.n_models
+from pg_catalog.jsonb_to_recordset(%s::jsonb)
+  as f(benchmark_name text, metric_type text, parameters jsonb, n_models integer)
+on conflict (benchmark_name, metric_type) do update
+  set parameters = excluded.parameters, fitted_at = excluded.fitted_at,
+      n_models = excluded.n_models
+where c.n_models = 0
+"""
+
+
+def write_links(conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit]) -> None:
+    """Store linked parameters where a benchmark has none fitted (an identity row left by
+    `write_calibration` counts as none); a fitted row is never replaced here."""
+    if fits:
+        conn.execute(_ADD_LINKS, (_payload(fits),))

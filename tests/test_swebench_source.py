@@ -212,8 +212,18 @@ def test_unmatched_rows_are_counted_with_their_reasons(
 def test_an_uncalibrated_benchmark_counts_with_the_identity(
     synced: tuple[str, SourceReport],
 ) -> None:
-    url, _ = synced
+    """No model of the fixture has a fitted agentic benchmark (no LiveBench here), so the
+    sync cannot link SWE-bench to the others (calibration.link_new_benchmarks) and says so
+    in the run; the score counts at the identity until `llm-intel calibrate`."""
+    url, report = synced
     with psycopg.connect(url) as conn:
+        details = conn.execute(
+            "select details from public.collector_runs where id = %s", (report.run_id,)
+        ).fetchone()
+        assert details is not None
+        unlinked = details[0]["calibration"]["unlinked"]
+        assert "needs 8" in unlinked[f"{BENCHMARK}/resolved"]
+        assert details[0]["calibration"]["linked"] == []
         calibrated = conn.execute(
             "select count(*) from llm_intel_private.benchmark_calibration"
             " where benchmark_name = %s",

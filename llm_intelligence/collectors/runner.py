@@ -36,6 +36,7 @@ import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
+from llm_intelligence import calibration
 from llm_intelligence.benchmarks.rows import ParsedLeaderboard
 from llm_intelligence.benchmarks.sources import get_leaderboard
 from llm_intelligence.benchmarks.writer import write_leaderboard
@@ -316,6 +317,21 @@ def _write_leaderboard(
         _guard_size(conn, name, report.seen)
     notify(name, "writing")
     counts = write_leaderboard(conn, parsed, wait_for_lock=True)
+    # A benchmark this board brings without fitted parameters is linked to the fitted ones
+    # now (`calibration.link_new_benchmarks`), not read at the identity until the next
+    # `llm-intel calibrate`; no fitted parameter changes.
+    with conn.transaction():
+        links = calibration.link_new_benchmarks(conn, sources=[name])
+        calibration.write_links(conn, links.linked)
+    if links.linked or links.unlinked:
+        details["calibration"] = {
+            "linked": [
+                {"benchmark": f"{f.benchmark_name}/{f.metric_type}", "offset": f.offset,
+                 "slope": f.slope, "weight": f.weight, "n_models": f.n_models}
+                for f in links.linked
+            ],
+            "unlinked": links.unlinked,
+        }  # fmt: skip
     rejected = [*parsed.rejected, *counts.duplicates]
     report.rejected = len(rejected)
     report.rejected_reasons = count_reasons((r.source_key, r.reason) for r in rejected)

@@ -1,0 +1,151 @@
+"""A benchmark that appears between two `llm-intel calibrate` runs is linked to the fitted
+ones on first sight (calibration.link_new_benchmarks): through the models it shares with
+them, by mean and spread, its weight its agreement; no fitted parameter moves; too few
+shared models leave it at the identity, saying why. On a real Postgres with the shipped
+calibration (migrations 0900/1400)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+import psycopg
+import pytest
+
+from llm_intelligence import calibration
+from tests.factories import add_model
+
+# Two benchmarks the shipped calibration fits (coding), published by these leaderboards.
+FITTED = (("humaneval", "pass@1", "evalplus"), ("aider-polyglot", "pass_rate_2", "aider"))
+NEW = ("new-coding-bench", "accuracy", "evalplus")
+
+
+def _score(conn: psycopg.Connection[Any], model_id: int, bench: tuple[str, ...], v: float) -> None:
+    name, metric, source = bench
+    conn.execute(
+        "insert into public.benchmark_scores (model_id, benchmark_name, metric_type,"
+        " benchmark_category, source_organization, source, score, scale)"
+        " values (%s, %s, %s, 'coding', %s, %s, %s, 'percent')",
+        (model_id, name, metric, source, source, v),
+    )
+
+
+def _calibration(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], Any]:
+    rows = conn.execute(
+        "select benchmark_name, metric_type, parameters, n_models"
+        " from llm_intel_private.benchmark_calibration"
+    ).fetchall()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+@pytest.fixture
+def catalog(conn: psycopg.Connection[Any]) -> list[int]:
+    """20 models on both fitted benchmarks, in a clear order of ability."""
+    ids = []
+    for i in range(20):
+        model_id = add_model(conn, f"link-model-{i}")
+        _score(conn, model_id, FITTED[0], 40 + 2.5 * i)
+        _score(conn, model_id, FITTED[1], 5 + 3.5 * i + (i % 3))
+        ids.append(model_id)
+    return ids
+
+
+def test_a_new_benchmark_is_linked_and_nothing_else_moves(
+    conn: psycopg.Connection[Any], catalog: list[int]
+) -> None:
+    for i, model_id in enumerate(catalog[:12]):
+        _score(conn, model_id, NEW, 10 + 4 * i + (i % 2))
+    before = _calibration(conn)
+    report = calibration.link_new_benchmarks(conn, sources=["evalplus"])
+    assert report.unlinked == {}
+    (fit,) = report.linked
+    assert (fit.benchmark_name, fit.metric_type, fit.n_models) == (
+        "new-coding-bench",
+        "accuracy",
+        12,
+    )
+    assert fit.correlation > 0.95 and fit.weight == pytest.approx(fit.correlation**2, abs=1e-3)
+
+    # Mean-and-spread: on the shared models, z = (y - a) / s has the abilities' mean and sd.
+    fitted = {k: v[0] for k, v in before.items() if v[1] > 0}
+    abilities, mapped = [], []
+    for model_id in catalog[:12]:
+        zs = []
+        for name, metric, _ in FITTED:
+            rows = conn.execute(
+                "select normalized_score from public.benchmark_scores"
+                " where model_id = %s and benchmark_name = %s",
+                (model_id, name),
+            ).fetchone()
+            assert rows is not None
+            p = fitted[(name, metric)]
+            zs.append((calibration.logit(float(rows[0])) - p["offset"]) / p["slope"])
+        abilities.append(sum(zs) / len(zs))
+        new_row = conn.execute(
+            "select normalized_score from public.benchmark_scores"
+            " where model_id = %s and benchmark_name = %s",
+            (model_id, NEW[0]),
+        ).fetchone()
+        assert new_row is not None
+        mapped.append((calibration.logit(float(new_row[0])) - fit.offset) / fit.slope)
+    assert statistics.fmean(mapped) == pytest.approx(statistics.fmean(abilities), abs=1e-4)
+    assert statistics.pstdev(mapped) == pytest.approx(statistics.pstdev(abilities), abs=1e-4)
+
+    calibration.write_links(conn, report.linked)
+    after = _calibration(conn)
+    assert {k: v for k, v in after.items() if k != NEW[:2]} == before
+    params, n_models = after[NEW[:2]]
+    assert n_models == 12
+    assert (params["offset"], params["slope"]) == (fit.offset, fit.slope)
+    # Linked once: the next sync finds nothing new to link.
+    assert calibration.link_new_benchmarks(conn, sources=["evalplus"]).linked == []
+
+
+def test_too_few_shared_models_keep_the_identity_and_say_why(
+    conn: psycopg.Connection[Any], catalog: list[int]
+) -> None:
+    for i, model_id in enumerate(catalog[:5]):
+        _score(conn, model_id, NEW, 10 + 4 * i)
+    loner = add_model(conn, "link-model-alone")
+    _score(conn, loner, NEW, 70)
+    report = calibration.link_new_benchmarks(conn, sources=["evalplus"])
+    assert report.linked == []
+    assert "5 of its models" in report.unlinked["new-coding-bench/accuracy"]
+    assert "needs 8" in report.unlinked["new-coding-bench/accuracy"]
+    calibration.write_links(conn, report.linked)
+    assert NEW[:2] not in _calibration(conn)
+
+
+def test_only_an_unfitted_row_is_replaced(
+    conn: psycopg.Connection[Any], catalog: list[int]
+) -> None:
+    """An identity row `llm-intel calibrate` left (n_models 0) is replaced by a link; a fitted
+    row never is."""
+    for i, model_id in enumerate(catalog):
+        _score(conn, model_id, NEW, 10 + 4 * i)
+    conn.execute(
+        "insert into llm_intel_private.benchmark_calibration (benchmark_name, metric_type)"
+        " values (%s, %s)",
+        NEW[:2],
+    )
+    report = calibration.link_new_benchmarks(conn)
+    assert [f.benchmark_name for f in report.linked] == ["new-coding-bench"]
+    humaneval = calibration.BenchmarkFit(
+        "humaneval", "pass@1", "coding", 9.0, 9.0, 99, 0.0, 1.0, 1.0
+    )
+    before = _calibration(conn)[("humaneval", "pass@1")]
+    calibration.write_links(conn, [*report.linked, humaneval])
+    after = _calibration(conn)
+    assert after[("humaneval", "pass@1")] == before
+    assert after[NEW[:2]][1] == len(catalog)
+    assert not math.isclose(after[NEW[:2]][0]["slope"], 1.0)
+
+
+def test_only_the_named_sources_are_linked(
+    conn: psycopg.Connection[Any], catalog: list[int]
+) -> None:
+    for i, model_id in enumerate(catalog):
+        _score(conn, model_id, NEW, 10 + 4 * i)
+    assert calibration.link_new_benchmarks(conn, sources=["aider"]).linked == []
+    assert len(calibration.link_new_benchmarks(conn, sources=["evalplus"]).linked) == 1
