@@ -7,7 +7,8 @@ import gzip
 import json
 import logging
 import math
-from collections.abc import Callable
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,11 +21,13 @@ from llm_intelligence.collectors.fetch import (
     MAX_RETRY_AFTER_SECONDS,
     NonFiniteNumber,
     decide_retry,
+    fetch_bytes,
     fetch_json,
     fetch_json_async,
     parse_retry_after,
     redact_url,
 )
+from llm_intelligence.collectors.limits import MAX_PAYLOAD_BYTES
 from llm_intelligence.errors import AuthError, FetchError, PayloadError, SourceError
 
 URL = "https://prices.example.test/v1/models.json"
@@ -268,6 +271,216 @@ def test_corrupt_gzip_and_truncated_file_are_payload_errors(tmp_path: Path) -> N
 def test_unsupported_scheme_is_refused() -> None:
     with pytest.raises(FetchError, match="unsupported location"):
         fetch_json("ftp://mirror.example.test/prices.json", source="test")
+
+
+# --- payload size ----------------------------------------------------------------------
+
+MIB = 1024 * 1024
+CHUNK = 64 * 1024
+
+
+class Stream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body produced as it is read (as from a socket), counting what it gave."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self.chunks = iter(chunks)
+        self.sent = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.sent += len(chunk)
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
+def zeros(total: int, chunk: int = CHUNK) -> Iterator[bytes]:
+    for start in range(0, total, chunk):
+        yield bytes(min(chunk, total - start))
+
+
+def gzip_bomb(total: int) -> Iterator[bytes]:
+    """gzip of `total` zero bytes, compressed lazily: ~1,000x smaller than `total`."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    for piece in zeros(total, MIB):
+        if out := packer.compress(piece):
+            yield out
+    yield packer.flush()
+
+
+def streamed(stream: Stream, **headers: str) -> httpx.Response:
+    return httpx.Response(200, stream=stream, headers=headers)
+
+
+def test_a_content_length_over_the_default_limit_is_refused_unread() -> None:
+    stream = Stream(zeros(MIB))
+    recorder = Recorder(streamed(stream, **{"Content-Length": str(10 * 1024**3)}))
+    with client_for(recorder) as client, pytest.raises(FetchError) as caught:
+        fetch_bytes(URL, source="litellm", client=client, sleep=Sleeps())
+    assert MAX_PAYLOAD_BYTES == 256 * MIB
+    assert str(caught.value) == (
+        f"litellm: {URL} is larger than the 256 MiB limit (Content-Length: 10240 MiB; not read)"
+    )
+    assert stream.sent == 0
+    assert len(recorder.requests) == 1
+
+
+def test_a_streamed_body_stops_just_past_the_limit_and_is_not_retried() -> None:
+    stream = Stream(zeros(64 * MIB))  # no Content-Length: chunked, as a server streams it
+    recorder = Recorder(streamed(stream))
+    sleeps = Sleeps()
+    with client_for(recorder) as client, pytest.raises(FetchError) as caught:
+        fetch_json(URL, source="litellm", client=client, sleep=sleeps, max_bytes=MIB)
+    assert MIB < stream.sent <= MIB + CHUNK
+    assert str(caught.value) == (
+        f"litellm: {URL} is larger than the 1 MiB limit (read 1.1 MiB before stopping)"
+    )
+    assert len(recorder.requests) == 1 and sleeps == []
+
+
+def test_a_gzip_content_encoding_bomb_is_stopped_while_inflating() -> None:
+    stream = Stream(gzip_bomb(1024 * MIB))  # 1 GiB of zeros in about 1 MB
+    recorder = Recorder(streamed(stream, **{"Content-Encoding": "gzip"}))
+    with client_for(recorder) as client, pytest.raises(FetchError) as caught:
+        fetch_bytes(URL, source="test", client=client, sleep=Sleeps(), max_bytes=4 * MIB)
+    message = str(caught.value)
+    assert message.startswith(f"test: {URL} is larger than the 4 MiB limit (read ")
+    read = float(message.split("(read ")[1].split(" MiB")[0])
+    assert 4.0 <= read <= 5.0  # at most one inflate step past the limit
+    assert stream.sent < 64 * 1024  # a few kB of the ~1 MB bomb were read
+    assert len(recorder.requests) == 1
+
+
+def test_a_gzip_content_encoding_within_the_limit_is_decoded() -> None:
+    recorder = Recorder(
+        streamed(Stream([gzip.compress(BODY)]), **{"Content-Encoding": "gzip"}),
+    )
+    with client_for(recorder) as client:
+        assert fetch_bytes(URL, source="test", client=client, max_bytes=len(BODY)) == BODY
+    corrupt = Recorder(streamed(Stream([b"not gzip"]), **{"Content-Encoding": "gzip"}))
+    with client_for(corrupt) as client, pytest.raises(FetchError, match="DecodingError"):
+        fetch_bytes(URL, source="test", client=client)
+    assert len(corrupt.requests) == 1  # as httpx's own decoder failed: not retried
+
+
+def test_a_gz_file_or_object_bomb_fails_naming_the_decompressed_size(tmp_path: Path) -> None:
+    bomb = b"".join(gzip_bomb(64 * MIB))
+    packed = tmp_path / "prices.json.gz"
+    packed.write_bytes(bomb)
+    with pytest.raises(FetchError) as caught:
+        fetch_json(str(packed), source="litellm", max_bytes=4 * MIB)
+    assert str(caught.value).startswith(
+        f"litellm: {packed} is larger than the 4 MiB limit (decompressed "
+    )
+    recorder = Recorder(ok(bomb))
+    with client_for(recorder) as client, pytest.raises(FetchError, match=r"decompressed 5\.0 MiB"):
+        fetch_bytes(URL + ".gz", source="test", client=client, max_bytes=4 * MIB)
+    assert len(recorder.requests) == 1
+
+
+def test_a_file_over_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    sparse = tmp_path / "prices.json"
+    with sparse.open("wb") as file:
+        file.truncate(MAX_PAYLOAD_BYTES + 1)  # no disk used; reading it would take 256 MiB
+    with pytest.raises(FetchError) as caught:
+        fetch_json(str(sparse), source="litellm")
+    assert str(caught.value) == (
+        f"litellm: {sparse} is larger than the 256 MiB limit (256.0 MiB on disk; not read)"
+    )
+    small = tmp_path / "small.json"
+    small.write_bytes(BODY)
+    with pytest.raises(FetchError, match="larger than the 10 bytes limit"):
+        fetch_json(small.as_uri(), source="test", max_bytes=10)
+
+
+def test_a_payload_exactly_at_the_limit_is_accepted(tmp_path: Path) -> None:
+    size = MIB + 123
+    exact = tmp_path / "exact.bin"
+    exact.write_bytes(bytes(size))
+    assert len(fetch_bytes(str(exact), source="t", max_bytes=size)) == size
+    with pytest.raises(FetchError, match=r"\(1.0 MiB on disk; not read\)"):
+        fetch_bytes(str(exact), source="t", max_bytes=size - 1)
+
+    packed = tmp_path / "exact.bin.gz"
+    packed.write_bytes(gzip.compress(bytes(size)))
+    assert len(fetch_bytes(str(packed), source="t", max_bytes=size)) == size
+    with pytest.raises(FetchError, match="decompressed"):
+        fetch_bytes(str(packed), source="t", max_bytes=size - 1)
+
+    for limit, fits in ((size, True), (size - 1, False)):
+        stream = Stream(zeros(size))
+        with client_for(Recorder(streamed(stream))) as client:
+            if fits:
+                assert len(fetch_bytes(URL, source="t", client=client, max_bytes=limit)) == size
+            else:
+                with pytest.raises(FetchError, match=r"read 1\.0 MiB before stopping"):
+                    fetch_bytes(URL, source="t", client=client, max_bytes=limit)
+        length = str(size)
+        with client_for(Recorder(ok(bytes(size), **{"Content-Length": length}))) as client:
+            if fits:
+                assert len(fetch_bytes(URL, source="t", client=client, max_bytes=limit)) == size
+            else:
+                with pytest.raises(FetchError, match="Content-Length"):
+                    fetch_bytes(URL, source="t", client=client, max_bytes=limit)
+
+
+def test_max_bytes_overrides_the_default_both_ways(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_bytes(b'{"pad": "' + b"x" * (MAX_PAYLOAD_BYTES // 64) + b'"}')
+    with pytest.raises(FetchError, match="larger than the 1 MiB limit"):
+        fetch_json(str(big), source="t", max_bytes=MIB)
+    assert len(fetch_json(str(big), source="t")["pad"]) == MAX_PAYLOAD_BYTES // 64
+    with pytest.raises(ValueError, match="max_bytes"):
+        fetch_bytes(str(big), source="t", max_bytes=0)
+
+
+def test_epoch_fetches_its_archive_within_its_own_bound() -> None:
+    from llm_intelligence.benchmarks.sources import _read_epoch
+    from llm_intelligence.benchmarks.sources.epoch import MAX_ARCHIVE_BYTES
+
+    stream = Stream(zeros(MAX_ARCHIVE_BYTES + 1))
+    recorder = Recorder(streamed(stream, **{"Content-Length": str(MAX_ARCHIVE_BYTES + 1)}))
+    with client_for(recorder) as client, pytest.raises(FetchError, match="the 64 MiB limit"):
+        _read_epoch("https://epoch.example.test/benchmark_data.zip", client)
+    assert stream.sent == 0
+
+
+def test_an_error_page_is_judged_unread_and_retried() -> None:
+    error_page = Stream(zeros(64 * MIB))
+    recorder = Recorder(httpx.Response(503, stream=error_page), ok())
+    sleeps = Sleeps()
+    with client_for(recorder) as client:
+        fetch_json(URL, source="test", client=client, sleep=sleeps, max_bytes=MIB)
+    assert error_page.sent == 0 and len(sleeps) == 1 and len(recorder.requests) == 2
+
+
+def test_async_bounds_bodies_and_files_alike(tmp_path: Path) -> None:
+    async def run(response: httpx.Response, location: str = URL) -> Any:
+        recorder = Recorder(response)
+        async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as client:
+            try:
+                return await fetch_json_async(
+                    location, source="t", client=client, sleep=AsyncSleeps(), max_bytes=MIB
+                )
+            finally:
+                assert len(recorder.requests) <= 1
+
+    stream = Stream(zeros(64 * MIB))
+    with pytest.raises(FetchError, match=r"1 MiB limit \(read 1.1 MiB before stopping\)"):
+        asyncio.run(run(streamed(stream)))
+    assert stream.sent <= MIB + CHUNK
+    bomb = Stream(gzip_bomb(1024 * MIB))
+    with pytest.raises(FetchError, match="1 MiB limit"):
+        asyncio.run(run(streamed(bomb, **{"Content-Encoding": "gzip"})))
+    assert bomb.sent < 64 * 1024
+    packed = tmp_path / "m.json.gz"
+    packed.write_bytes(b"".join(gzip_bomb(16 * MIB)))
+    with pytest.raises(FetchError, match="decompressed"):
+        asyncio.run(run(ok(), packed.as_uri()))
+    gzipped = streamed(Stream([gzip.compress(BODY)]), **{"Content-Encoding": "gzip"})
+    assert asyncio.run(run(gzipped))["data"][0]["id"] == "m"
 
 
 # --- the shared decision -------------------------------------------------------------

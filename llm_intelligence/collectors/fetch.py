@@ -9,6 +9,13 @@
       path, file://   a mirror for air-gapped installs; `*.gz` is decompressed
       -> the JSON document, floats parsed as Decimal (money stays exact)
 
+Every payload is bounded while it is read: at most `limits.MAX_PAYLOAD_BYTES` (or the
+call's `max_bytes=`), counted after decompression. An HTTP body is streamed (refused
+before reading when its Content-Length is already too large; a gzip Content-Encoding and
+a `.gz` payload are inflated a step at a time), a file is measured before it is read, and
+the read stops as soon as the bound is passed: a FetchError naming the source, the
+location, the limit and how far it got, never retried (a retry would read it again).
+
 `decode_json` is the one JSON decoder (the models.dev snapshot loader uses it too). It
 never builds an absurd value: a number literal too long or with a huge exponent, or a
 container nested deeper than `limits.MAX_JSON_DEPTH`, is replaced by a `limits.Refused`
@@ -20,7 +27,7 @@ Both loops ask the same pure function, `decide_retry`, what to do with each outc
 
 Errors (see `llm_intelligence.errors`), each naming the source:
     AuthError      401/403: never retried; the message names the env var of the key
-    FetchError     other 4xx, retries exhausted, missing/unreadable file
+    FetchError     other 4xx, retries exhausted, missing/unreadable file, too large
     PayloadError   a truncated, non-JSON or corrupt-gzip body (no partial data)
 
 Header values (API keys) are never logged, and URLs are logged without query values.
@@ -30,14 +37,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import gzip
 import json
 import logging
 import math
+import os
 import random
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -48,7 +55,12 @@ from urllib.request import url2pathname
 
 import httpx
 
-from llm_intelligence.collectors.limits import MAX_JSON_DEPTH, Refused, refused_number
+from llm_intelligence.collectors.limits import (
+    MAX_JSON_DEPTH,
+    MAX_PAYLOAD_BYTES,
+    Refused,
+    refused_number,
+)
 from llm_intelligence.errors import AuthError, FetchError, PayloadError, SourceError
 
 __all__ = [
@@ -77,6 +89,10 @@ MAX_BACKOFF_SECONDS = 30.0
 # 408/425 are the server asking for a retry; every 5xx is retried as well.
 _RETRY_STATUSES = frozenset({408, 425, 429})
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib reads the gzip header and checks its trailer
+_INFLATE_STEP = 1024 * 1024
+"""Most bytes one zlib call may inflate: how far past the limit a gzip bomb gets."""
+_MIB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,33 +236,181 @@ def _local_path(location: str, *, source: str) -> Path | None:
     return Path(location).expanduser()
 
 
-def _read_file(path: Path, *, source: str) -> bytes:
+def _size(count: int) -> str:
+    """A byte count for a message: `256 MiB`, `256.0 MiB`, `1,000 bytes`."""
+    if count < _MIB:
+        return f"{count:,} bytes"
+    return f"{count // _MIB} MiB" if count % _MIB == 0 else f"{count / _MIB:.1f} MiB"
+
+
+def _too_large(source: str, where: str, limit: int, *, got: str) -> FetchError:
+    return FetchError(f"{source}: {where} is larger than the {_size(limit)} limit ({got})")
+
+
+def _check_max_bytes(max_bytes: int) -> None:
+    if max_bytes < 1:
+        raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
+
+
+class _Capped:
+    """Bytes gathered chunk by chunk, failing as soon as they pass `limit`."""
+
+    def __init__(self, *, source: str, where: str, limit: int, verb: str = "read") -> None:
+        self.source, self.where, self.limit, self.verb = source, where, limit, verb
+        self.data = bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        self.data += chunk
+        if len(self.data) > self.limit:
+            got = f"{self.verb} {len(self.data) / _MIB:.1f} MiB before stopping"
+            if len(self.data) < _MIB:
+                got = f"{self.verb} {len(self.data):,} bytes before stopping"
+            raise _too_large(self.source, self.where, self.limit, got=got)
+
+    def result(self) -> bytes:
+        return bytes(self.data)
+
+
+class _Inflater:
+    """gzip decompressed as its bytes arrive, at most `_INFLATE_STEP` bytes per zlib call,
+    so whoever collects the output can stop a bomb early.
+
+    `every_member`: read concatenated members and zero padding as `gzip.decompress` does
+    (a `.gz` payload); else stop after the first member, as httpx decodes a gzip
+    Content-Encoding. zlib checks each member's CRC and length."""
+
+    def __init__(self, *, every_member: bool) -> None:
+        self.every_member = every_member
+        self.zlib = zlib.decompressobj(wbits=_GZIP_WBITS)
+        self.ended = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while not self.ended:
+            if self.zlib.eof:
+                if not self.every_member:
+                    self.ended = True
+                    return
+                data = data.lstrip(b"\x00")
+                if not data:
+                    return
+                self.zlib = zlib.decompressobj(wbits=_GZIP_WBITS)
+            piece = self.zlib.decompress(data, _INFLATE_STEP)
+            if piece:
+                yield piece
+            data = self.zlib.unused_data if self.zlib.eof else self.zlib.unconsumed_tail
+            # Input used up and output not cut at the step: nothing more until more input.
+            if not data and (self.zlib.eof or len(piece) < _INFLATE_STEP):
+                return
+
+    @property
+    def complete(self) -> bool:
+        return self.zlib.eof
+
+
+def _gunzip(data: bytes, *, source: str, where: str, limit: int) -> bytes:
+    inflater = _Inflater(every_member=True)
+    out = _Capped(source=source, where=where, limit=limit, verb="decompressed")
     try:
-        data = path.read_bytes()
+        for piece in inflater.feed(data):
+            out.add(piece)
+    except zlib.error as e:
+        raise PayloadError(f"{source}: {where} is not a complete gzip file: {e}") from e
+    if not inflater.complete:
+        raise PayloadError(
+            f"{source}: {where} is not a complete gzip file: it ends before the end of "
+            "its compressed stream"
+        )
+    return out.result()
+
+
+def _read_file(path: Path, *, source: str, limit: int) -> bytes:
+    try:
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
+                raise _too_large(source, str(path), limit, got=f"{_size(size)} on disk; not read")
+            # At most limit + 1 bytes, whatever the file became since fstat (or a FIFO).
+            data = file.read(size + 1)
+            if len(data) > size:
+                data += file.read(limit - len(data) + 1)
     except FileNotFoundError as e:
         raise FetchError(f"{source}: no such file: {path}") from e
     except OSError as e:
         raise FetchError(f"{source}: cannot read {path}: {e.strerror or e}") from e
     except ValueError as e:  # a NUL in the path (a mirror path built from an upstream id)
         raise FetchError(f"{source}: cannot read {path!r}: {e}") from e
+    if len(data) > limit:
+        raise _too_large(source, str(path), limit, got=f"read {_size(len(data))} before stopping")
     if path.suffix == ".gz":
-        return _gunzip(data, source=source, where=str(path))
+        return _gunzip(data, source=source, where=str(path), limit=limit)
     return data
 
 
-def _gunzip(data: bytes, *, source: str, where: str) -> bytes:
+def _content_length(response: httpx.Response) -> int | None:
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:
-        raise PayloadError(f"{source}: {where} is not a complete gzip file: {e}") from e
+        return int(response.headers["content-length"])
+    except (KeyError, ValueError):
+        return None
 
 
-def _response_body(response: httpx.Response, *, source: str, url: str) -> bytes:
-    data = response.content
+class _BodyReader:
+    """The body of a good streamed response, read up to a limit.
+
+    Refused unread when an unencoded body's Content-Length passes the limit. A gzip
+    Content-Encoding is inflated here, a step at a time, from the raw stream (as httpx
+    would: the first member, a truncated stream kept as far as it goes, a corrupt one an
+    httpx.DecodingError); other encodings are left to httpx, checked chunk by chunk. A
+    response already read (built from bytes, as tests do) is already decoded."""
+
+    def __init__(self, response: httpx.Response, *, source: str, url: str, limit: int) -> None:
+        self.response = response
+        self.out = _Capped(source=source, where=url, limit=limit)
+        codings = [
+            c.strip().lower() for c in response.headers.get("content-encoding", "").split(",")
+        ]
+        codings = [c for c in codings if c and c != "identity"]
+        decoded = response.is_stream_consumed
+        gzipped = codings == ["gzip"] and not decoded
+        self.inflater = _Inflater(every_member=False) if gzipped else None
+        self.raw = not decoded and (gzipped or not codings)
+        length = _content_length(response)
+        if not codings and length is not None and length > limit:
+            raise _too_large(source, url, limit, got=f"Content-Length: {_size(length)}; not read")
+
+    def add(self, chunk: bytes) -> None:
+        if self.inflater is None:
+            self.out.add(chunk)
+            return
+        try:
+            for piece in self.inflater.feed(chunk):
+                self.out.add(piece)
+        except zlib.error as e:
+            raise httpx.DecodingError(str(e), request=self.response.request) from e
+
+    def result(self) -> bytes:
+        return self.out.result()
+
+
+def _read_body(response: httpx.Response, *, source: str, url: str, limit: int) -> bytes:
+    reader = _BodyReader(response, source=source, url=url, limit=limit)
+    for chunk in response.iter_raw() if reader.raw else response.iter_bytes():
+        reader.add(chunk)
+    return reader.result()
+
+
+async def _aread_body(response: httpx.Response, *, source: str, url: str, limit: int) -> bytes:
+    reader = _BodyReader(response, source=source, url=url, limit=limit)
+    chunks: AsyncIterator[bytes] = response.aiter_raw() if reader.raw else response.aiter_bytes()
+    async for chunk in chunks:
+        reader.add(chunk)
+    return reader.result()
+
+
+def _unpack(data: bytes, *, source: str, url: str, limit: int) -> bytes:
     # A `.gz` object served without Content-Encoding arrives still compressed; with
-    # Content-Encoding: gzip httpx has already decoded it.
+    # Content-Encoding: gzip it has already been decoded.
     if urlsplit(url).path.endswith(".gz") and data[:2] == _GZIP_MAGIC:
-        return _gunzip(data, source=source, where=url)
+        return _gunzip(data, source=source, where=url, limit=limit)
     return data
 
 
@@ -335,10 +499,11 @@ def _log_retry(
 
 def _retry_policy(
     *, source: str, url: str, max_attempts: int, backoff_base: float, api_key_env: str | None
-) -> Generator[float, httpx.Response | httpx.RequestError, bytes]:
+) -> Generator[float, httpx.Response | httpx.RequestError, None]:
     """The retry loop without I/O, shared by the sync and async fetchers. Prime it with
     next(), then send each attempt's outcome: it yields the delay before the next attempt,
-    returns the body of a good response, or raises the error that ends the fetch."""
+    returns when the response is good (its body already read by the loop), or raises the
+    error that ends the fetch."""
     outcome = yield 0.0
     attempt = 1
     while True:
@@ -356,7 +521,7 @@ def _retry_policy(
         if decision.error is not None:
             raise decision.error from (outcome if isinstance(outcome, Exception) else None)
         if isinstance(outcome, httpx.Response) and decision.done:
-            return _response_body(outcome, source=source, url=url)
+            return
         _log_retry(decision, source=source, url=url, attempt=attempt, max_attempts=max_attempts)
         outcome = yield decision.delay or 0.0
         attempt += 1
@@ -374,13 +539,14 @@ def fetch_json(
     sleep: Callable[[float], None] = time.sleep,
     api_key_env: str | None = None,
     parse_float: Callable[[str], Any] = Decimal,
+    max_bytes: int = MAX_PAYLOAD_BYTES,
 ) -> Any:
     """GET `location` (http(s) URL, file path or file:// URL) and return its JSON.
 
     `source` names the upstream in errors and logs. `client` is reused when given (and
     left open), else one is made and closed. `api_key_env` is the environment variable
     an AuthError tells the user to set. Floats are parsed with `parse_float` (Decimal by
-    default, so prices stay exact).
+    default, so prices stay exact). `max_bytes` bounds the payload (decompressed).
     """
     data = fetch_bytes(
         location,
@@ -392,6 +558,7 @@ def fetch_json(
         backoff_base=backoff_base,
         sleep=sleep,
         api_key_env=api_key_env,
+        max_bytes=max_bytes,
     )
     return decode_json(
         data,
@@ -418,14 +585,16 @@ def fetch_bytes(
     backoff_base: float = 0.5,
     sleep: Callable[[float], None] = time.sleep,
     api_key_env: str | None = None,
+    max_bytes: int = MAX_PAYLOAD_BYTES,
 ) -> bytes:
     """The body at `location` (http(s) URL, file path or file:// URL), with the same
-    retries, errors and gzip handling as `fetch_json`: for payloads that are not JSON
-    (the leaderboards' YAML and CSV)."""
+    retries, errors, gzip handling and size bound as `fetch_json`: for payloads that are
+    not JSON (the leaderboards' YAML and CSV)."""
     _check_attempts(max_attempts)
+    _check_max_bytes(max_bytes)
     path = _local_path(location, source=source)
     if path is not None:
-        return _read_file(path, source=source)
+        return _read_file(path, source=source, limit=max_bytes)
 
     url = _checked_url(location, source=source)
     policy = _retry_policy(
@@ -440,15 +609,20 @@ def fetch_bytes(
     try:
         while True:
             outcome: httpx.Response | httpx.RequestError
+            body = b""
             try:
-                outcome = http.get(location, headers=headers, timeout=timeout)
+                with http.stream("GET", location, headers=headers, timeout=timeout) as response:
+                    # Only a good response's body is read, and only up to the limit: an
+                    # error page is judged by its status and headers alone.
+                    if response.is_success:
+                        body = _read_body(response, source=source, url=url, limit=max_bytes)
+                    outcome = response
             except httpx.RequestError as e:
                 outcome = e
             try:
                 delay = policy.send(outcome)
-            except StopIteration as done:
-                body: bytes = done.value
-                return body
+            except StopIteration:
+                return _unpack(body, source=source, url=url, limit=max_bytes)
             sleep(delay)
     finally:
         if client is None:
@@ -467,12 +641,15 @@ async def fetch_json_async(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     api_key_env: str | None = None,
     parse_float: Callable[[str], Any] = Decimal,
+    max_bytes: int = MAX_PAYLOAD_BYTES,
 ) -> Any:
-    """The async twin of `fetch_json` (same policy, same errors) over httpx.AsyncClient."""
+    """The async twin of `fetch_json` (same policy, same errors, same bound) over
+    httpx.AsyncClient."""
     _check_attempts(max_attempts)
+    _check_max_bytes(max_bytes)
     path = _local_path(location, source=source)
     if path is not None:
-        data = await asyncio.to_thread(_read_file, path, source=source)
+        data = await asyncio.to_thread(_read_file, path, source=source, limit=max_bytes)
         return decode_json(data, source=source, where=str(path), parse_float=parse_float)
 
     url = _checked_url(location, source=source)
@@ -488,14 +665,21 @@ async def fetch_json_async(
     try:
         while True:
             outcome: httpx.Response | httpx.RequestError
+            body = b""
             try:
-                outcome = await http.get(location, headers=headers, timeout=timeout)
+                async with http.stream(
+                    "GET", location, headers=headers, timeout=timeout
+                ) as response:
+                    if response.is_success:
+                        body = await _aread_body(response, source=source, url=url, limit=max_bytes)
+                    outcome = response
             except httpx.RequestError as e:
                 outcome = e
             try:
                 delay = policy.send(outcome)
-            except StopIteration as done:
-                return decode_json(done.value, source=source, where=url, parse_float=parse_float)
+            except StopIteration:
+                data = _unpack(body, source=source, url=url, limit=max_bytes)
+                return decode_json(data, source=source, where=url, parse_float=parse_float)
             await sleep(delay)
     finally:
         if client is None:

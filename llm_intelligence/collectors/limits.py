@@ -5,6 +5,9 @@ a 14-byte number literal that expands to 100 MB, a NUL character or a 9,000-char
 key must cost that entry alone (a `RejectedRow` with a short reason), never the run.
 
 Where each bound is applied:
+- fetch (`fetch.fetch_bytes` and the fetchers built on it): a payload larger than
+  `MAX_PAYLOAD_BYTES` (or the `max_bytes=` its source passes) fails that source's run
+  with a FetchError, checked while reading, so it is never held in memory whole;
 - decode (`fetch.decode_json`): number literals longer than `MAX_NUMBER_LENGTH` or with
   an exponent beyond `MAX_EXPONENT`, and containers nested deeper than `MAX_JSON_DEPTH`,
   become a `Refused` marker in place of the value, so the entry holding them is rejected
@@ -37,6 +40,7 @@ __all__ = [
     "MAX_KEY_ECHO",
     "MAX_METADATA_BYTES",
     "MAX_NUMBER_LENGTH",
+    "MAX_PAYLOAD_BYTES",
     "MAX_REASON_LENGTH",
     "MAX_TEXT_LENGTH",
     "Refused",
@@ -48,6 +52,12 @@ __all__ = [
     "row_problem",
 ]
 
+MAX_PAYLOAD_BYTES = 256 * 1024 * 1024
+"""Bytes of one fetched payload as it is held in memory: an HTTP body once its
+Content-Encoding is decoded, a mirror file, a `.gz` once decompressed. Checked while
+reading (a body or bomb beyond it is never read whole); a source whose payload needs
+another bound passes `max_bytes=` to its fetch. The largest real payload, LiteLLM's price
+map, is under 60 MB."""
 MAX_JSON_DEPTH = 32
 """Containers nested deeper than this (from the payload's root) are refused. Real
 payloads nest 6 levels at most; the writer's JSON encoder (orjson) gives up at 255."""

@@ -134,7 +134,9 @@ def _find_and_read_livebench(settings: Settings, offline: bool, client: httpx.Cl
 
 
 def _read_epoch(location: str, client: httpx.Client | None) -> Any:
-    data = fetch_bytes(location, source=epoch.SOURCE, client=client)
+    data = fetch_bytes(
+        location, source=epoch.SOURCE, client=client, max_bytes=epoch.MAX_ARCHIVE_BYTES
+    )
     return epoch.load(data, where=describe_location(location, source=epoch.SOURCE))
 
 
