@@ -299,6 +299,40 @@ def test_free_tier_is_an_api_free_tier_not_a_subscription(conn: psycopg.Connecti
     assert rows["free-api"] == (True, False, Decimal("0.1"))
 
 
+def test_a_plans_zero_is_no_token_price(conn: psycopg.Connection[Any]) -> None:
+    """A coding plan or a local runtime listing $0 sets no price (migration 1900): the model
+    is ranked without cost credit instead of first; asked for, that tier counts again."""
+    planned = add_model(conn, "plan-only")
+    add_price(conn, planned, "zai-coding-plan", "0", source_key="p")
+    local = add_model(conn, "local-only")
+    add_price(conn, local, "ollama", "0", source_key="l")
+    paid_plan = add_model(conn, "paid-plan")
+    add_price(conn, paid_plan, "zai-coding-plan", "3", source_key="q")
+    free = add_model(conn, "free-api")
+    add_price(conn, free, "openrouter", "0", is_free_tier=True, source_key="f")
+    rows = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "select name, min_input_cost, price_basis, cost_efficiency_score,"
+            " has_subscription_access from model_rankings"
+        )
+    }
+    assert rows["plan-only"] == (None, None, Decimal(0), True)
+    assert rows["local-only"] == (None, None, Decimal(0), False)
+    assert rows["paid-plan"] == (Decimal(3), "fallback:subscription", rows["paid-plan"][2], True)
+    assert rows["free-api"][:2] == (Decimal(0), "free")
+    asked = conn.execute(
+        "select min_input_cost, price_basis from rank_models("
+        " include_tiers => array['trusted', 'subscription']) where name = 'plan-only'"
+    ).fetchone()
+    assert asked == (Decimal(0), "free")
+    # Routing gives the plan no share of API traffic.
+    options = conn.execute(
+        "select selection_probability, price_basis from provider_options('plan-only')"
+    ).fetchall()
+    assert options == [(None, "excluded:subscription")]
+
+
 @pytest.mark.parametrize(
     "model_type", ["embedding", "image_generation", "audio_speech", "rerank", "moderation", "music"]
 )
