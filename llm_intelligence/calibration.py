@@ -246,7 +246,9 @@ def _pearson(pairs: list[tuple[float, float]]) -> float:
     return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else 0.0
 
 
-_REPLACE = """
+# Fits (a JSON array, `_payload`) stored per benchmark; `{only}` says which existing
+# rows they may replace.
+_UPSERT = """
 insert into llm_intel_private.benchmark_calibration as c
   (benchmark_name, metric_type, parameters, fitted_at, n_models)
 select f.benchmark_name, f.metric_type, f.parameters, now(), f.n_models
@@ -255,8 +257,12 @@ from pg_catalog.jsonb_to_recordset(%s::jsonb)
 on conflict (benchmark_name, metric_type) do update
   set parameters = excluded.parameters, fitted_at = excluded.fitted_at,
       n_models = excluded.n_models
-where (c.parameters, c.n_models) is distinct from (excluded.parameters, excluded.n_models)
+where {only}
 """
+# A refit replaces what differs.
+_REPLACE = _UPSERT.format(
+    only="(c.parameters, c.n_models) is distinct from (excluded.parameters, excluded.n_models)"
+)
 
 _RESET = """
 update llm_intel_private.benchmark_calibration c
@@ -390,17 +396,8 @@ def link_new_benchmarks(
     return LinkReport(linked=linked, unlinked=unlinked)
 
 
-_ADD_LINKS = """
-insert into llm_intel_private.benchmark_calibration as c
-  (benchmark_name, metric_type, parameters, fitted_at, n_models)
-select f.benchmark_name, f.metric_type, f.parameters, now(), f.n_models
-from pg_catalog.jsonb_to_recordset(%s::jsonb)
-  as f(benchmark_name text, metric_type text, parameters jsonb, n_models integer)
-on conflict (benchmark_name, metric_type) do update
-  set parameters = excluded.parameters, fitted_at = excluded.fitted_at,
-      n_models = excluded.n_models
-where c.n_models = 0
-"""
+# A link fills only a row no fit wrote (none, or the identity row a refit left).
+_ADD_LINKS = _UPSERT.format(only="c.n_models = 0")
 
 
 def write_links(conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit]) -> None:
