@@ -135,6 +135,14 @@ CHANGES: list[tuple[str, str]] = [
         "update public.providers set trust_tier = 'reseller' where provider_name = 'azure'",
     ),
     (
+        "a trust tier's place in the default pool",
+        "update llm_intel_private.trust_tiers set is_default_pool = true where tier = 'reseller'",
+    ),
+    (
+        "a text model type",
+        "delete from llm_intel_private.text_model_types where model_type = 'completion'",
+    ),
+    (
         "a calibration",
         "insert into llm_intel_private.benchmark_calibration (benchmark_name, metric_type,"
         " parameters) values ('bench-2', 'accuracy',"

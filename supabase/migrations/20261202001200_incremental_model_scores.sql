@@ -418,16 +418,20 @@ create trigger models_deletes_rescore after delete on public.models
   referencing old table as old_rows
   for each statement execute function llm_intel_private.mark_models_for_rescoring('id');
 
--- Inputs of every model's score.
+-- Inputs of every model's score. trust_tiers and text_model_types had no trigger asking for
+-- a refresh (only migrations wrote them until now; an operator may): they get one, so an
+-- edit there refreshes the rankings at commit like an edit of providers does.
 do $$
 declare
   input regclass;
+  base text;
 begin
   foreach input in array array[
     'public.providers', 'public.provider_aliases', 'public.price_sources',
     'llm_intel_private.trust_tiers', 'llm_intel_private.text_model_types',
     'llm_intel_private.benchmark_calibration']::regclass[]
   loop
+    base := (select c.relname from pg_catalog.pg_class c where c.oid = input);
     execute pg_catalog.format(
       'create trigger %1$I after insert on %2$s referencing new table as new_rows'
       ' for each statement execute function llm_intel_private.mark_models_for_rescoring(''all'');'
@@ -435,10 +439,22 @@ begin
       ' for each statement execute function llm_intel_private.mark_models_for_rescoring(''all'');'
       'create trigger %4$I after delete on %2$s referencing old table as old_rows'
       ' for each statement execute function llm_intel_private.mark_models_for_rescoring(''all'');',
-      (select c.relname from pg_catalog.pg_class c where c.oid = input) || '_inserts_rescore_all',
-      input,
-      (select c.relname from pg_catalog.pg_class c where c.oid = input) || '_updates_rescore_all',
-      (select c.relname from pg_catalog.pg_class c where c.oid = input) || '_deletes_rescore_all');
+      base || '_inserts_rescore_all', input, base || '_updates_rescore_all',
+      base || '_deletes_rescore_all');
+  end loop;
+  foreach input in array array[
+    'llm_intel_private.trust_tiers', 'llm_intel_private.text_model_types']::regclass[]
+  loop
+    base := (select c.relname from pg_catalog.pg_class c where c.oid = input);
+    execute pg_catalog.format(
+      'create trigger %1$I after insert on %2$s referencing new table as changed_rows'
+      ' for each statement execute function llm_intel_private.request_rankings_refresh();'
+      'create trigger %3$I after update on %2$s referencing new table as changed_rows'
+      ' for each statement execute function llm_intel_private.request_rankings_refresh();'
+      'create trigger %4$I after delete on %2$s referencing old table as changed_rows'
+      ' for each statement execute function llm_intel_private.request_rankings_refresh();',
+      base || '_inserts_request_refresh', input, base || '_updates_request_refresh',
+      base || '_deletes_request_refresh');
   end loop;
 end;
 $$;
