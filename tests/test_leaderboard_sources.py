@@ -86,6 +86,20 @@ def test_lmarena_ratings_bounds_and_categories() -> None:
     assert coding.benchmark.category is Category.CODING
 
 
+def test_an_lmarena_rating_too_large_to_round_rejects_only_its_row() -> None:
+    from llm_intelligence.benchmarks.sources import lmarena
+
+    board = {
+        "ok": {"rating": 1250.123456, "rating_q025": 1240.5, "rating_q975": 1260.5},
+        "huge": {"rating": 1e50},
+        "huge-bound": {"rating": 1200.0, "rating_q975": 1e50},
+    }
+    parsed = lmarena.parse({"full": board})
+    assert sorted(r.source_key for r in parsed.rows) == ["full/huge-bound", "full/ok"]
+    assert [r.source_key for r in parsed.rejected] == ["full/huge"]
+    assert "outside" in parsed.rejected[0].reason
+
+
 def test_evalplus_four_benchmarks_and_missing_values() -> None:
     parsed = _parsed("evalplus")
     by = {r.source_key: r for r in parsed.rows}

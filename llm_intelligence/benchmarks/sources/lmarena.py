@@ -10,6 +10,7 @@ industry-specific boards are not collected: they are subsets of the ones below.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from llm_intelligence.benchmarks.rows import (
@@ -93,6 +94,11 @@ def parse(payload: Any) -> ParsedLeaderboard:
     return parsed
 
 
-def _round(value: Any) -> Any:
+def _round(value: Decimal) -> Decimal:
     # Ratings come with 13 decimals of bootstrap noise; 0.01 Elo is far below their CI.
-    return value.quantize(type(value)("0.01"))
+    try:
+        return value.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        # Too many digits to round (`1e50`): no rating, left as is for the row's range
+        # check to reject (or the metadata to carry), never an error that fails the board.
+        return value
