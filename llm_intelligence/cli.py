@@ -469,10 +469,20 @@ def _offline_sources() -> str:
 
 
 def _no_snapshot_sources() -> str:
-    return ", ".join(
-        f"{s.name} (unless {s.url_env} is a local mirror)"
+    prices = [
+        s.name
         for s in SOURCES.values()
-        if s.offline_snapshot is None
+        if s.offline_snapshot is None and s.kind is SourceKind.PRICES
+    ]
+    boards = [
+        s.name
+        for s in SOURCES.values()
+        if s.offline_snapshot is None and s.kind is SourceKind.BENCHMARKS
+    ]
+    return (
+        f"{', '.join(prices)} (unless its LLM_INTEL_<SOURCE>_URL is a local mirror); the "
+        f"leaderboards {', '.join(boards)} (unless LLM_INTEL_BENCHMARKS_DIR is a mirror folder "
+        "holding the file, or the leaderboard's LLM_INTEL_<SOURCE>_URL a local file)"
     )
 
 
@@ -787,8 +797,9 @@ def schedule(
     ] = False,
 ) -> None:
     """Run the collectors on their cadence in the foreground (APScheduler) until SIGINT or
-    SIGTERM; a running sync finishes first. Cadence per source: LLM_INTEL_SCHEDULE_<SOURCE>
-    _MINUTES, else LLM_INTELLIGENCE_REFRESH_INTERVAL seconds, else the source's default."""
+    SIGTERM; a running sync finishes first. Cadence per source:
+    LLM_INTEL_SCHEDULE_<SOURCE>_MINUTES, else LLM_INTELLIGENCE_REFRESH_INTERVAL seconds, else
+    the source's default; --dry-run prints each source's cadence."""
     from llm_intelligence.scheduler import planned_jobs, run_scheduler
 
     settings = load_settings()
