@@ -86,6 +86,20 @@ def test_lmarena_ratings_bounds_and_categories() -> None:
     assert coding.benchmark.category is Category.CODING
 
 
+def test_a_livebench_table_csv_cannot_read_fails_the_board_naming_the_line() -> None:
+    from llm_intelligence.benchmarks.sources import livebench
+    from llm_intelligence.errors import PayloadError
+
+    table = "model,lcb\ngpt-4o,50.0\nbig," + "9" * 200_000 + "\n"
+    payload = livebench.Payload(
+        table=table, categories={"Coding": ["lcb"]}, release=livebench.pinned_release("test")
+    )
+    with pytest.raises(
+        PayloadError, match=r"livebench: the table is not a readable CSV after line 2: field larger"
+    ):
+        livebench.parse(payload)
+
+
 def test_an_lmarena_rating_too_large_to_round_rejects_only_its_row() -> None:
     from llm_intelligence.benchmarks.sources import lmarena
 

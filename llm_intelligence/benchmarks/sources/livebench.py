@@ -376,14 +376,21 @@ def load(table: bytes, categories: Any, *, release: Release) -> Payload:
 def parse(payload: Payload) -> ParsedLeaderboard:
     parsed = ParsedLeaderboard(SOURCE, notes=payload.release.notes())
     reader = csv.DictReader(io.StringIO(payload.table))
-    if not reader.fieldnames or reader.fieldnames[0] != "model":
+    try:
+        fieldnames = reader.fieldnames
+        records = list(reader)
+    except csv.Error as e:  # a field past csv's limit, an unclosed quote in strict mode
+        raise PayloadError(
+            f"{SOURCE}: the table is not a readable CSV after line {reader.line_num}: {e}"
+        ) from e
+    if not fieldnames or fieldnames[0] != "model":
         raise PayloadError(f"{SOURCE}: the table's first column is not `model`")
     task_category: dict[str, str] = {}
     for name, tasks in payload.categories.items():
         for task in tasks:
             task_category[task] = name
     benchmarks: dict[str, Benchmark] = {}
-    for task in reader.fieldnames[1:]:
+    for task in fieldnames[1:]:
         group = task_category.get(task)
         category = CATEGORY_MAP.get(group.lower()) if group else None
         if category is None:
@@ -394,7 +401,7 @@ def parse(payload: Payload) -> ParsedLeaderboard:
             )
             continue
         benchmarks[task] = Benchmark(f"livebench-{task.lower()}", category, "score", Scale.PERCENT)
-    for line, record in enumerate(reader, start=2):
+    for line, record in enumerate(records, start=2):
         model = (record.get("model") or "").strip()
         if not model:
             parsed.rejected.append(RejectedRow(f"line {line}", "no model name"))
