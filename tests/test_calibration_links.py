@@ -6,14 +6,19 @@ calibration (migrations 0900/1400)."""
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import statistics
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from llm_intelligence import calibration
+from llm_intelligence.collectors.runner import RunStatus, SourceReport, sync
+from llm_intelligence.config import Settings
 from tests.factories import add_model
 
 # Two benchmarks the shipped calibration fits (coding), published by these leaderboards.
@@ -149,3 +154,73 @@ def test_only_the_named_sources_are_linked(
         _score(conn, model_id, NEW, 10 + 4 * i)
     assert calibration.link_new_benchmarks(conn, sources=["aider"]).linked == []
     assert len(calibration.link_new_benchmarks(conn, sources=["evalplus"]).linked) == 1
+
+
+# --- the link step of a leaderboard sync ------------------------------------------------
+
+EVALPLUS_MODELS = ("link-sync-coder-a", "link-sync-coder-b")
+
+
+def _sync_evalplus(db_url: str, tmp_path: Path) -> SourceReport:
+    """One offline evalplus sync of a two-model mirror, both models in the catalog."""
+    with psycopg.connect(db_url, autocommit=True) as setup:
+        for name in EVALPLUS_MODELS:
+            add_model(setup, name)
+    board = {
+        name: {"pass@1": {"humaneval": 60.0 + i, "mbpp": 50.0 + i}, "prompted": True}
+        for i, name in enumerate(EVALPLUS_MODELS)
+    }
+    (tmp_path / "evalplus_results.json").write_text(json.dumps(board))
+    settings = Settings(_env_file=None, LLM_INTEL_BENCHMARKS_DIR=str(tmp_path))
+    [report] = sync(db_url, settings=settings, sources=["evalplus"], offline=True)
+    return report
+
+
+def test_a_failed_link_is_reported_and_the_written_run_succeeds(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The scores commit before the link runs: a link that fails leaves them, and the run,
+    as written, with the failure in the run's details and the log."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> calibration.LinkReport:
+        raise RuntimeError("calibration table unreadable")
+
+    monkeypatch.setattr(calibration, "link_new_benchmarks", broken)
+    with caplog.at_level(logging.ERROR, logger="llm_intelligence.collectors.runner"):
+        report = _sync_evalplus(db_url, tmp_path)
+    assert report.status is RunStatus.SUCCEEDED, report.error
+    assert report.error is None
+    assert report.inserted == 4  # two models x (humaneval, mbpp)
+    with psycopg.connect(db_url) as check:
+        scores = check.execute(
+            "select count(*) from public.benchmark_scores b join public.models m"
+            " on m.id = b.model_id where m.name = any(%s) and b.source = 'evalplus'",
+            (list(EVALPLUS_MODELS),),
+        ).fetchone()
+        run = check.execute(
+            "select status, error, details from public.collector_runs"
+            " where source = 'evalplus' order by id desc limit 1"
+        ).fetchone()
+    assert scores == (4,)
+    assert run is not None
+    status, error, details = run
+    assert (status, error) == ("succeeded", None)
+    assert details["calibration"] == {"error": "RuntimeError: calibration table unreadable"}
+    assert "calibration table unreadable" in caplog.text
+    assert "evalplus" in caplog.text
+
+
+def test_a_sync_without_link_failure_records_no_calibration_error(
+    db_url: str, tmp_path: Path
+) -> None:
+    report = _sync_evalplus(db_url, tmp_path)
+    assert report.status is RunStatus.SUCCEEDED, report.error
+    with psycopg.connect(db_url) as check:
+        run = check.execute(
+            "select details from public.collector_runs where source = 'evalplus'"
+        ).fetchone()
+    assert run is not None
+    assert "error" not in run[0].get("calibration", {})

@@ -317,21 +317,7 @@ def _write_leaderboard(
         _guard_size(conn, name, report.seen)
     notify(name, "writing")
     counts = write_leaderboard(conn, parsed, wait_for_lock=True)
-    # A benchmark this board brings without fitted parameters is linked to the fitted ones
-    # now (`calibration.link_new_benchmarks`), not read at the identity until the next
-    # `llm-intel calibrate`; no fitted parameter changes.
-    with conn.transaction():
-        links = calibration.link_new_benchmarks(conn, sources=[name])
-        calibration.write_links(conn, links.linked)
-    if links.linked or links.unlinked:
-        details["calibration"] = {
-            "linked": [
-                {"benchmark": f"{f.benchmark_name}/{f.metric_type}", "offset": f.offset,
-                 "slope": f.slope, "weight": f.weight, "n_models": f.n_models}
-                for f in links.linked
-            ],
-            "unlinked": links.unlinked,
-        }  # fmt: skip
+    _link_calibration(conn, name, details)
     rejected = [*parsed.rejected, *counts.duplicates]
     report.rejected = len(rejected)
     report.rejected_reasons = count_reasons((r.source_key, r.reason) for r in rejected)
@@ -357,6 +343,39 @@ def _write_leaderboard(
             for n in report.unmatched_names[:_UNMATCHED_LISTED]
         ],
     }  # fmt: skip
+
+
+def _link_calibration(conn: psycopg.Connection[Any], name: str, details: dict[str, Any]) -> None:
+    """Link each benchmark leaderboard `name` brings without fitted parameters to the fitted
+    ones (`calibration.link_new_benchmarks`), so it is not read at the identity until the
+    next `llm-intel calibrate`; no fitted parameter changes.
+
+    Its own transaction, after the scores committed: a failure here leaves the benchmark at
+    the identity, as before the link existed, so it is logged and kept in the run's
+    details (`calibration.error`), and the run, whose scores are in, still succeeds."""
+    try:
+        with conn.transaction():
+            links = calibration.link_new_benchmarks(conn, sources=[name])
+            calibration.write_links(conn, links.linked)
+    except Exception as e:  # noqa: BLE001 - reported below; the written scores stand
+        error = clip(f"{type(e).__name__}: {e}")
+        logger.error(
+            "%s: the scores are written, but linking its new benchmarks to the calibration"
+            " failed (%s); they keep the identity until `llm-intel calibrate`",
+            name,
+            error,
+        )
+        details["calibration"] = {"error": error}
+        return
+    if links.linked or links.unlinked:
+        details["calibration"] = {
+            "linked": [
+                {"benchmark": f"{f.benchmark_name}/{f.metric_type}", "offset": f.offset,
+                 "slope": f.slope, "weight": f.weight, "n_models": f.n_models}
+                for f in links.linked
+            ],
+            "unlinked": links.unlinked,
+        }  # fmt: skip
 
 
 def _record(
