@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +37,7 @@ from llm_intelligence.benchmarks.sources import (
 )
 from llm_intelligence.collectors.fetch import describe_location, fetch_bytes, fetch_json
 from llm_intelligence.config import Settings
-from llm_intelligence.errors import ConfigError, FetchError
+from llm_intelligence.errors import ConfigError
 from llm_intelligence.sources import SOURCES as REGISTRY
 from llm_intelligence.sources import SourceKind, unknown_source_message
 from llm_intelligence.sources import source_names as registry_names
@@ -51,26 +50,13 @@ BENCHMARKS_DIR_ENV = "LLM_INTEL_BENCHMARKS_DIR"
 @dataclass(frozen=True, slots=True)
 class Leaderboard:
     name: str
-    mirror_file: str
-    """Its file in the mirror folder (a glob for LiveBench's dated tables)."""
-    default_url: str
-    read: Callable[[str, httpx.Client | None], Any]
-    """Read the payload at a location (URL or file)."""
+    mirror_file: str | None
+    """Its file in the mirror folder; None where its module finds its files there
+    (LiveBench: the newest dated pair, see `livebench.mirror_release`)."""
+    fetch: Callable[[Settings, bool, httpx.Client | None], Any]
+    """Read the payload (settings, offline, client): from the configured local file, the
+    mirror folder offline, else the configured or published URL."""
     parse: Callable[[Any], ParsedLeaderboard]
-    find_and_read: Callable[[Settings, bool, httpx.Client | None], Any] | None = None
-    """Where finding the file takes more than `location` (LiveBench: the newest dated
-    release): fetches in place of `read(location(...))`."""
-
-    def location(self, settings: Settings, *, offline: bool) -> str:
-        configured = settings.source_location(self.name)
-        if configured is not None and not _is_remote(configured):
-            return configured
-        if offline:
-            folder = settings.benchmarks_dir
-            if folder is None:
-                raise ConfigError(self.skip_reason(settings, offline=True) or "no mirror")
-            return str(_mirror_file(folder, self.mirror_file, source=self.name))
-        return configured or self.default_url
 
     def skip_reason(self, settings: Settings, *, offline: bool) -> str | None:
         """Why a sync skips it (reported, not failed), or None: offline, no local file
@@ -83,7 +69,7 @@ class Leaderboard:
             return None
         folder = settings.benchmarks_dir
         if folder is not None:
-            if "*" in self.mirror_file or (folder / self.mirror_file).exists():
+            if self.mirror_file is None or (folder / self.mirror_file).exists():
                 return None
             return (
                 f"the mirror folder {folder} has no {self.mirror_file}; add it (or set"
@@ -94,32 +80,39 @@ class Leaderboard:
             f" {REGISTRY[self.name].url_env} to a local file) to sync it offline"
         )
 
-    def fetch(self, settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
-        if self.find_and_read is not None:
-            return self.find_and_read(settings, offline, client)
-        return self.read(self.location(settings, offline=offline), client)
-
 
 def _is_remote(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
 
 
-def _mirror_file(folder: Path, pattern: str, *, source: str) -> Path:
-    if "*" not in pattern:
-        return folder / pattern
-    found = sorted(folder.glob(pattern))  # dated names sort by date
-    if not found:
-        raise FetchError(f"{source}: no {pattern} in {folder}")
-    return found[-1]
+def _one_file(
+    name: str,
+    mirror_file: str,
+    default_url: str,
+    read: Callable[[str, httpx.Client | None], Any],
+    parse: Callable[[Any], ParsedLeaderboard],
+) -> Leaderboard:
+    """A leaderboard published as one file at one URL, read by `read(location, client)`."""
+
+    def fetch(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
+        configured = settings.source_location(name)
+        if configured is not None and not _is_remote(configured):
+            return read(configured, client)
+        if offline:
+            folder = settings.benchmarks_dir
+            if folder is None:
+                raise ConfigError(
+                    f"{name}: no mirror folder ({BENCHMARKS_DIR_ENV}) to read offline"
+                )
+            return read(str(folder / mirror_file), client)
+        return read(configured or default_url, client)
+
+    return Leaderboard(name, mirror_file, fetch, parse)
 
 
 def _read_aider(location: str, client: httpx.Client | None) -> Any:
     data = fetch_bytes(location, source=aider.SOURCE, client=client)
     return aider.load(data, where=describe_location(location, source=aider.SOURCE))
-
-
-def _read_livebench(location: str, client: httpx.Client | None) -> Any:
-    return livebench.read_release(livebench.configured_release(location), client)
 
 
 def _find_and_read_livebench(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
@@ -149,44 +142,37 @@ def _json_reader(source: str) -> Callable[[str, httpx.Client | None], Any]:
 
 LEADERBOARDS: Mapping[str, Leaderboard] = MappingProxyType(
     {
-        "aider": Leaderboard("aider", aider.FILE, aider.DEFAULT_URL, _read_aider, aider.parse),
-        "livebench": Leaderboard(
-            "livebench",
-            "livebench_table_*.csv",
-            livebench.DEFAULT_URL,
-            _read_livebench,
-            livebench.parse,
-            _find_and_read_livebench,
-        ),
-        "lmarena": Leaderboard(
+        "aider": _one_file("aider", aider.FILE, aider.DEFAULT_URL, _read_aider, aider.parse),
+        "livebench": Leaderboard("livebench", None, _find_and_read_livebench, livebench.parse),
+        "lmarena": _one_file(
             "lmarena",
             "lmarena_leaderboard_text.json",
             lmarena.DEFAULT_URL,
             _json_reader(lmarena.SOURCE),
             lmarena.parse,
         ),
-        "evalplus": Leaderboard(
+        "evalplus": _one_file(
             "evalplus",
             "evalplus_results.json",
             evalplus.DEFAULT_URL,
             _json_reader(evalplus.SOURCE),
             evalplus.parse,
         ),
-        "bigcodebench": Leaderboard(
+        "bigcodebench": _one_file(
             "bigcodebench",
             "bigcodebench_results.json",
             bigcodebench.DEFAULT_URL,
             _json_reader(bigcodebench.SOURCE),
             bigcodebench.parse,
         ),
-        "swebench": Leaderboard(
+        "swebench": _one_file(
             "swebench",
             swebench.FILE,
             swebench.DEFAULT_URL,
             _json_reader(swebench.SOURCE),
             swebench.parse,
         ),
-        "epoch": Leaderboard("epoch", epoch.FILE, epoch.DEFAULT_URL, _read_epoch, epoch.parse),
+        "epoch": _one_file("epoch", epoch.FILE, epoch.DEFAULT_URL, _read_epoch, epoch.parse),
     }
 )
 if list(LEADERBOARDS) != registry_names(SourceKind.BENCHMARKS):  # pragma: no cover
