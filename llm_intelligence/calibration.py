@@ -175,26 +175,42 @@ def _fit_category(category: str, rows: list[ScoreRow]) -> list[BenchmarkFit]:
     # theta, so y = (a - s mean_a / mean_s) + (s / mean_s) theta*).
     mean_a = sum(offset.values()) / len(benchmarks)
     mean_s = sum(slope.values()) / len(benchmarks)
-    fits = []
-    for k in benchmarks:
-        pairs = [(theta[m], data[m][k]) for m in models if k in data[m]]
-        fit_a, fit_s = _line(pairs)  # the fit's own residuals, as before the linking
-        residuals = [v - fit_a - fit_s * t for t, v in pairs]
-        rmse = math.sqrt(sum(e * e for e in residuals) / len(residuals))
-        fits.append(
-            BenchmarkFit(
-                benchmark_name=k[0],
-                metric_type=k[1],
-                category=category,
-                offset=round(offset[k] - slope[k] * mean_a / mean_s, 6),
-                slope=round(slope[k] / mean_s, 6),
-                n_models=len(pairs),
-                rmse=round(rmse, 4),
-                correlation=round(_pearson(pairs), 4),
-                weight=round(max(MIN_WEIGHT, _pearson(pairs) ** 2), 4),
-            )
+    return [
+        _benchmark_fit(
+            k,
+            category,
+            offset=offset[k] - slope[k] * mean_a / mean_s,
+            slope=slope[k] / mean_s,
+            pairs=[(theta[m], data[m][k]) for m in models if k in data[m]],
         )
-    return fits
+        for k in benchmarks
+    ]
+
+
+def _benchmark_fit(
+    key: tuple[str, str],
+    category: str,
+    *,
+    offset: float,
+    slope: float,
+    pairs: list[tuple[float, float]],
+) -> BenchmarkFit:
+    """A benchmark's stored parameters, with how well it agrees with the abilities it was
+    linked to (`pairs`: (ability, logit) per model) — for a full fit and a link alike."""
+    fit_a, fit_s = _line(pairs)  # the least-squares residuals, not the linking line's
+    rmse = math.sqrt(sum((v - fit_a - fit_s * t) ** 2 for t, v in pairs) / len(pairs))
+    agreement = _pearson(pairs)
+    return BenchmarkFit(
+        benchmark_name=key[0],
+        metric_type=key[1],
+        category=category,
+        offset=round(offset, 6),
+        slope=round(slope, 6),
+        n_models=len(pairs),
+        rmse=round(rmse, 4),
+        correlation=round(agreement, 4),
+        weight=round(max(MIN_WEIGHT, agreement**2), 4),
+    )
 
 
 def _standardize(theta: dict[int, float]) -> None:
@@ -377,22 +393,7 @@ def link_new_benchmarks(
             if abs(offset) > _OFFSET_LIMIT or slope > _SLOPE_LIMIT:
                 unlinked[label] = f"offset {offset:.2f} / slope {slope:.2f} out of range"
                 continue
-            fit_a, fit_s = _line(pairs)
-            rmse = math.sqrt(sum((v - fit_a - fit_s * t) ** 2 for t, v in pairs) / len(pairs))
-            agreement = _pearson(pairs)
-            linked.append(
-                BenchmarkFit(
-                    benchmark_name=key[0],
-                    metric_type=key[1],
-                    category=category,
-                    offset=round(offset, 6),
-                    slope=round(slope, 6),
-                    n_models=len(pairs),
-                    rmse=round(rmse, 4),
-                    correlation=round(agreement, 4),
-                    weight=round(max(MIN_WEIGHT, agreement**2), 4),
-                )
-            )
+            linked.append(_benchmark_fit(key, category, offset=offset, slope=slope, pairs=pairs))
     return LinkReport(linked=linked, unlinked=unlinked)
 
 
