@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from llm_intelligence.benchmarks.names import Catalog
+from llm_intelligence.benchmarks.rows import Category
 from llm_intelligence.benchmarks.sources import get_leaderboard
 from llm_intelligence.cli import app
 from llm_intelligence.collectors.runner import RunStatus, sync
@@ -119,6 +120,17 @@ def test_scores_are_normalized_within_0_and_1(synced: tuple[str, list[Any]]) -> 
         "edit_format=diff,reasoning=high": True,
         "edit_format=diff,reasoning=medium": False,
     }
+
+
+def test_the_leaderboard_categories_are_the_sql_categories(
+    synced: tuple[str, list[Any]],
+) -> None:
+    # `Category` restates SQL's rows (the foreign key of benchmark_category): a category
+    # added on one side only would fail a whole board's write, or never be collected.
+    url, _ = synced
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("select category from llm_intel_private.ranking_categories").fetchall()
+    assert {str(c) for c in Category} == {category for (category,) in rows}
 
 
 _SETTINGS = """

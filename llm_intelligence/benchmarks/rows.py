@@ -41,18 +41,19 @@ __all__ = [
 
 
 class Category(StrEnum):
-    """`benchmark_scores.benchmark_category`: the rows of `llm_intel_private.ranking_categories`."""
+    """`benchmark_scores.benchmark_category`: the rows of `llm_intel_private.ranking_categories`
+    (a test holds the two equal). Which benchmarks feed a category is stated once, by each
+    source module's `Benchmark(...)`, never listed here."""
 
     CODING = "coding"
     REASONING = "reasoning"
     MATH = "math"
     GENERAL = "general"
-    """Language and instruction following measured against ground truth (LiveBench)."""
+    """Language and instruction following measured against ground truth."""
     CHAT = "chat"
-    """Human preference in open conversation (LMArena's votes)."""
+    """Human preference in open conversation."""
     AGENTIC = "agentic"
-    """Multi-step work in a repository or tool loop (LiveBench's Agentic Coding, SWE-bench's
-    bash-only board)."""
+    """Multi-step work in a repository or tool loop."""
 
 
 class Scale(StrEnum):

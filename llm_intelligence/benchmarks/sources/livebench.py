@@ -2,11 +2,10 @@
 with objective answers, scored 0-100 per task.
 
 One row per model and task (`livebench-<task>`), with LiveBench's own category in the
-metadata (`livebench_category`) and a ranking category: Coding -> coding, Agentic
-Coding -> agentic, Mathematics -> math, Reasoning and Data Analysis -> reasoning, Language and IF
-(instruction following) -> general. Every task is graded against a ground truth with
-free-form answers or partial credit, so chance is 0. The release date in the file names
-is the test date.
+metadata (`livebench_category`) and the ranking category `CATEGORY_MAP` gives that
+category (a task of a category it lacks is rejected, said once per run). Every task is
+graded against a ground truth with free-form answers or partial credit, so chance is 0.
+The release date in the file names is the test date.
 
 The site publishes `table_<date>.csv` next to `categories_<date>.json` (its repository's
 `public/` folder) and has no "latest" URL. Which release is read:
