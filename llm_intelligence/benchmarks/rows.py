@@ -36,6 +36,7 @@ __all__ = [
     "ParsedLeaderboard",
     "Scale",
     "ScoreRow",
+    "plain_number",
     "score_value",
 ]
 
@@ -192,3 +193,10 @@ def score_value(value: object) -> Decimal | None:
     if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
         return None
     return number
+
+
+def plain_number(value: object) -> str | None:
+    """A published number as positional text for a row's metadata (`score_value`'s rules);
+    None when missing or not a finite number."""
+    number = score_value(value)
+    return None if number is None else format(number, "f")

@@ -20,6 +20,7 @@ from llm_intelligence.benchmarks.rows import (
     ParsedLeaderboard,
     Scale,
     ScoreRow,
+    plain_number,
     published_date,
     score_value,
 )
@@ -89,16 +90,16 @@ def parse(payload: Any) -> ParsedLeaderboard:
                 test_date=published_date(entry.get("date")),
                 settings=settings,
                 metadata={
-                    "pass_rate_1": _plain(score_value(entry.get("pass_rate_1"))),
-                    "percent_cases_well_formed": _plain(
-                        score_value(entry.get("percent_cases_well_formed"))
+                    "pass_rate_1": plain_number(entry.get("pass_rate_1")),
+                    "percent_cases_well_formed": plain_number(
+                        entry.get("percent_cases_well_formed")
                     ),
                     # 0.0 is Aider's "unknown or free", not a measured zero.
-                    "total_cost_usd": _plain(cost) if cost else None,
+                    "total_cost_usd": plain_number(cost) if cost else None,
                     "edit_format": edit_format,
                     "reasoning_effort": effort,
                     "thinking_tokens": thinking,
-                    "seconds_per_case": _plain(score_value(entry.get("seconds_per_case"))),
+                    "seconds_per_case": plain_number(entry.get("seconds_per_case")),
                     "test_cases": entry.get("test_cases")
                     if isinstance(entry.get("test_cases"), int)
                     else None,
@@ -108,7 +109,3 @@ def parse(payload: Any) -> ParsedLeaderboard:
             )
         )
     return parsed
-
-
-def _plain(value: Any) -> str | None:
-    return None if value is None else format(value, "f")

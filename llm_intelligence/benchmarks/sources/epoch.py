@@ -63,6 +63,7 @@ from llm_intelligence.benchmarks.rows import (
     ParsedLeaderboard,
     Scale,
     ScoreRow,
+    plain_number,
     published_date,
     score_value,
 )
@@ -466,8 +467,8 @@ def parse(payload: Any) -> ParsedLeaderboard:
                         "setting_suffix": suffix,
                         "display_name": shown,
                         "published_scale": str(source.scale),
-                        "mean_score": _plain(row.get(_key("mean_score"))),
-                        "stderr": _plain(row.get("stderr")),
+                        "mean_score": plain_number(row.get(_key("mean_score"))),
+                        "stderr": plain_number(row.get("stderr")),
                         "model_release_date": _text(row, *_RELEASE),
                         "organization": _text(row, _key("Organization")),
                         "log_viewer": _text(row, _key("Log viewer")),
@@ -491,8 +492,3 @@ def parse(payload: Any) -> ParsedLeaderboard:
             "; ".join(f"{t}: {n} runs" for t, n in sorted(unmapped.items())), 2000
         )
     return parsed
-
-
-def _plain(value: str | None) -> str | None:
-    number = score_value(value.strip()) if value else None
-    return None if number is None else format(number, "f")

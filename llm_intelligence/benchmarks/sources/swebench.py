@@ -41,6 +41,7 @@ from llm_intelligence.benchmarks.rows import (
     ParsedLeaderboard,
     Scale,
     ScoreRow,
+    plain_number,
     published_date,
     score_value,
 )
@@ -148,11 +149,6 @@ def _flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _plain(value: object) -> str | None:
-    number = score_value(value)
-    return None if number is None else format(number, "f")
-
-
 def parse(payload: Any) -> ParsedLeaderboard:
     parsed = ParsedLeaderboard(SOURCE)
     board, entries = _selected(payload)
@@ -215,4 +211,4 @@ def _cost(value: object) -> str | None:
     """A cost or call count; 0 is the site's "not reported" (a free open model run
     reports 0 calls too), stored as null like Aider's `total_cost: 0.0`."""
     number = score_value(value)
-    return _plain(number) if number is not None and number != Decimal(0) else None
+    return plain_number(number) if number is not None and number != Decimal(0) else None
