@@ -221,13 +221,20 @@ def _standardize(theta: dict[int, float]) -> None:
         theta[m] = (theta[m] - mean) / sd
 
 
-def _line(pairs: list[tuple[float, float]]) -> tuple[float, float]:
-    """Least-squares intercept and slope of y on x, the slope held at >= MIN_SLOPE."""
+def _moments(pairs: list[tuple[float, float]]) -> tuple[float, float, float, float, float]:
+    """The means of x and y and the sums of squares sxx, syy, sxy of (x, y) pairs."""
     n = len(pairs)
     mx = sum(x for x, _ in pairs) / n
     my = sum(v for _, v in pairs) / n
     sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    syy = sum((v - my) ** 2 for _, v in pairs)
     sxy = sum((x - mx) * (v - my) for x, v in pairs)
+    return mx, my, sxx, syy, sxy
+
+
+def _line(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    """Least-squares intercept and slope of y on x, the slope held at >= MIN_SLOPE."""
+    mx, my, sxx, _, sxy = _moments(pairs)
     slope = max(MIN_SLOPE, sxy / sxx if sxx > 0 else MIN_SLOPE)
     return my - slope * mx, slope
 
@@ -243,22 +250,13 @@ def _link(pairs: list[tuple[float, float]]) -> tuple[float, float]:
     the ability's spread, and half of the models it lists fell to the floor). Linking the
     spreads instead gives every benchmark's z the spread of the ability on the models the
     fit saw, whatever r is; r goes into the benchmark's weight instead."""
-    n = len(pairs)
-    mx = sum(x for x, _ in pairs) / n
-    my = sum(v for _, v in pairs) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pairs)
-    syy = sum((v - my) ** 2 for _, v in pairs)
+    mx, my, sxx, syy, _ = _moments(pairs)
     slope = max(MIN_SLOPE, math.sqrt(syy / sxx) if sxx > 0 else MIN_SLOPE)
     return my - slope * mx, slope
 
 
 def _pearson(pairs: list[tuple[float, float]]) -> float:
-    n = len(pairs)
-    mx = sum(x for x, _ in pairs) / n
-    my = sum(v for _, v in pairs) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pairs)
-    syy = sum((v - my) ** 2 for _, v in pairs)
-    sxy = sum((x - mx) * (v - my) for x, v in pairs)
+    _, _, sxx, syy, sxy = _moments(pairs)
     return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else 0.0
 
 
