@@ -426,7 +426,8 @@ def calibrate(
     """Refit the benchmark calibration (offset and slope per benchmark on the logit scale,
     weight = the fit's r^2) from the stored leaderboard scores, print the parameters and
     their fit quality, and store them (model_rankings refreshes once). The only command
-    that changes the calibration: syncs never do, so a new model moves nobody else."""
+    that refits it: a sync only links a benchmark it brings for the first time and moves
+    no fitted parameter, so a new model moves nobody else."""
     try:
         url = _migrated_url()
         with connect(url) as conn:
