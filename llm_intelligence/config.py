@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     """Epoch AI's `benchmark_data.zip` (URL or local file)."""
     benchmarks_dir: Path | None = Field(default=None, validation_alias="LLM_INTEL_BENCHMARKS_DIR")
     """A folder with the leaderboards' files under their published names: what
-    `sync --offline` reads them from (without it, offline syncs skip them)."""
+    `sync --offline` reads them from (without it, an offline sync skips a leaderboard
+    unless its own URL setting names a local file)."""
 
     # Credentials: never printed or logged (SecretStr).
     openrouter_api_key: SecretStr | None = Field(
@@ -95,8 +96,9 @@ class Settings(BaseSettings):
     """Accepted for a Google AI (Gemini API) source; no current source uses it."""
 
     # The scheduler (`llm-intel schedule`). Per source: minutes between syncs, 0 disables
-    # it; unset: LLM_INTELLIGENCE_REFRESH_INTERVAL, else the registry's default (OpenRouter
-    # changes prices most often: hourly; the others publish a few times a day: 6 hours).
+    # it; unset: LLM_INTELLIGENCE_REFRESH_INTERVAL, else the registry's default
+    # (`default_minutes` in llm_intelligence/sources.py; `llm-intel schedule --dry-run`
+    # prints each source's cadence).
     schedule_litellm_minutes: int | None = Field(
         default=None, ge=0, validation_alias=SOURCES["litellm"].minutes_env
     )
