@@ -25,8 +25,6 @@ from llm_intelligence import calibration
 
 __all__ = ["Agreement", "leave_one_out", "spearman"]
 
-IDENTITY = '{"offset": 0, "slope": 1, "weight": 1}'
-
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
@@ -119,10 +117,8 @@ def _rebuild(conn: psycopg.Connection[Any], board: str, *, calibrated: bool) -> 
         conn.execute("delete from llm_intel_private.benchmark_calibration")
         calibration.write_calibration(conn, fits)
     else:
-        conn.execute(
-            "update llm_intel_private.benchmark_calibration set parameters = %s::jsonb",
-            (IDENTITY,),
-        )
+        # The column's default is the identity (a = 0, s = 1): stated there once.
+        conn.execute("update llm_intel_private.benchmark_calibration set parameters = default")
     # A bare REFRESH reads the stored per-model scores: rescore them first (the
     # calibration change marks every model).
     conn.execute("select llm_intel_private.update_model_scores()")
@@ -133,7 +129,8 @@ def leave_one_out(
     conn: psycopg.Connection[Any], *, categories: Sequence[str] = ("coding",)
 ) -> list[Agreement]:
     """Agreements per leaderboard (those with rows) and category (plus overall). Rolls back
-    everything it does; `conn` must be idle (not inside a transaction)."""
+    everything it does; `conn` must be idle (not inside a transaction). A category that
+    `llm_intel_private.ranking_categories` does not list is a ValueError naming it."""
     boards = [
         r[0]
         for r in conn.execute(
@@ -147,6 +144,11 @@ def leave_one_out(
             "select category from llm_intel_private.ranking_categories order by position"
         )
     ]
+    if unknown := [c for c in categories if c not in all_categories]:
+        raise ValueError(
+            f"unknown ranking categor{'y' if len(unknown) == 1 else 'ies'}"
+            f" {', '.join(map(repr, unknown))}; expected some of {', '.join(all_categories)}"
+        )
     results: list[Agreement] = []
     for board in boards:
         own = _own_order(conn, board)

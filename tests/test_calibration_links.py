@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from llm_intelligence import calibration
+from llm_intelligence import calibration, validation
 from llm_intelligence.collectors.runner import RunStatus, SourceReport, sync
 from llm_intelligence.config import Settings
 from tests.factories import add_model
@@ -224,3 +224,41 @@ def test_a_sync_without_link_failure_records_no_calibration_error(
         ).fetchone()
     assert run is not None
     assert "error" not in run[0].get("calibration", {})
+
+
+# --- leave-one-leaderboard-out validation (validation.leave_one_out) ---------------------
+
+
+def _state(conn: psycopg.Connection[Any]) -> tuple[Any, ...]:
+    return (
+        _calibration(conn),
+        conn.execute(
+            "select count(*) filter (where is_active) from public.benchmark_scores"
+        ).fetchone(),
+        conn.execute(
+            "select model_id, coding_score from public.model_rankings order by model_id"
+        ).fetchall(),
+    )
+
+
+def test_leave_one_out_predicts_each_board_from_the_other_and_changes_nothing(
+    conn: psycopg.Connection[Any], catalog: list[int]
+) -> None:
+    conn.execute("select public.refresh_model_rankings()")
+    before = _state(conn)
+    results = validation.leave_one_out(conn, categories=["coding"])
+    by_board = {(a.leaderboard, a.category): a for a in results}
+    # The two boards order the 20 models alike: each predicts the other's order.
+    for board in ("evalplus", "aider"):
+        agreement = by_board[(board, "coding")]
+        assert agreement.models == len(catalog)
+        assert agreement.rho is not None and agreement.rho > 0.95
+        assert agreement.rho_uncalibrated is not None and agreement.rho_uncalibrated > 0.95
+    assert _state(conn) == before
+
+
+def test_leave_one_out_names_an_unknown_category(
+    conn: psycopg.Connection[Any], catalog: list[int]
+) -> None:
+    with pytest.raises(ValueError, match=r"unknown ranking category 'codng'; expected .*coding"):
+        validation.leave_one_out(conn, categories=["coding", "codng"])
