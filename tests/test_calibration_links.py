@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from llm_intelligence import calibration, validation
 from llm_intelligence.collectors.runner import RunStatus, SourceReport, sync
@@ -262,3 +263,22 @@ def test_leave_one_out_names_an_unknown_category(
 ) -> None:
     with pytest.raises(ValueError, match=r"unknown ranking category 'codng'; expected .*coding"):
         validation.leave_one_out(conn, categories=["coding", "codng"])
+
+
+def test_the_link_limits_are_the_tables_check(conn: psycopg.Connection[Any]) -> None:
+    """`_OFFSET_LIMIT` and `_SLOPE_LIMIT` restate the table's CHECK (a link past them is left
+    unlinked rather than failing the write): the CHECK accepts them and refuses beyond."""
+    insert = (
+        "insert into llm_intel_private.benchmark_calibration"
+        " (benchmark_name, metric_type, parameters) values ('limit-check', %s, %s)"
+    )
+    offset, slope = calibration._OFFSET_LIMIT, calibration._SLOPE_LIMIT
+    for i, params in enumerate(
+        ({"offset": offset, "slope": slope}, {"offset": -offset, "slope": slope})
+    ):
+        conn.execute(insert, (f"ok-{i}", Jsonb(params)))
+    for i, params in enumerate(
+        ({"offset": offset + 0.001, "slope": 1}, {"offset": 0, "slope": slope + 0.001})
+    ):
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute(insert, (f"past-{i}", Jsonb(params)))
