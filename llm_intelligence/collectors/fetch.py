@@ -605,7 +605,7 @@ def fetch_bytes(
         api_key_env=api_key_env,
     )
     next(policy)
-    http = client if client is not None else _new_client(timeout)
+    http = client if client is not None else new_client(timeout=timeout)
     try:
         while True:
             outcome: httpx.Response | httpx.RequestError
@@ -694,10 +694,6 @@ def new_client(*, timeout: float = 30.0, max_connections: int = 10) -> httpx.Cli
         headers={"User-Agent": USER_AGENT},
         limits=httpx.Limits(max_connections=max_connections),
     )
-
-
-def _new_client(timeout: float) -> httpx.Client:
-    return new_client(timeout=timeout)
 
 
 def _new_async_client(timeout: float) -> httpx.AsyncClient:
