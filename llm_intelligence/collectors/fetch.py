@@ -27,8 +27,9 @@ Both loops ask the same pure function, `decide_retry`, what to do with each outc
 
 Errors (see `llm_intelligence.errors`), each naming the source:
     AuthError      401/403: never retried; the message names the env var of the key
-    FetchError     other 4xx, retries exhausted, missing/unreadable file, too large
-    PayloadError   a truncated, non-JSON or corrupt-gzip body (no partial data)
+    FetchError     other 4xx, retries exhausted, missing/unreadable file, too large, a
+                   corrupt gzip Content-Encoding (as httpx reports it)
+    PayloadError   a truncated or non-JSON body, a corrupt .gz payload (no partial data)
 
 Header values (API keys) are never logged, and URLs are logged without query values.
 """

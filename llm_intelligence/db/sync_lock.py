@@ -171,7 +171,9 @@ def rankings_status(conn: psycopg.Connection[Any]) -> RankingsStatus:
 
 
 def refresh_stale_rankings(url: str) -> RankingsStatus:
-    """Refresh `model_rankings` if a sync left it stale and no sync is running now.
+    """Refresh `model_rankings` if it is stale (`model_rankings_status()`: a deferred or
+    killed sync, usage counters of a complete day, a new day for the usage window) and no
+    sync is running now.
 
     Never waits: while a sync holds the lock, the view is stale on purpose (that sync
     refreshes it when it ends) and the status says so.
