@@ -222,12 +222,18 @@ def decide_retry(
     return Decision(delay=delay, reason=what)
 
 
+def is_remote(location: str) -> bool:
+    """Whether a location is an http(s) URL (fetched over the network) rather than a file
+    path or file:// URL (read from disk): the one test every source uses."""
+    return urlsplit(location).scheme.lower() in ("http", "https")
+
+
 def _local_path(location: str, *, source: str) -> Path | None:
     """The file a location names, or None for an http(s) URL."""
+    if is_remote(location):
+        return None
     parts = urlsplit(location)
     scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        return None
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
             raise FetchError(f"{source}: remote file URL is not supported: {location}")

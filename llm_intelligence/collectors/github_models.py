@@ -41,12 +41,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from llm_intelligence.collectors.fetch import fetch_json
+from llm_intelligence.collectors.fetch import fetch_json, is_remote
 from llm_intelligence.collectors.limits import echo
 from llm_intelligence.collectors.rows import (
     ModelInfo,
@@ -371,11 +370,6 @@ def request_headers(token: str) -> dict[str, str]:
     }
 
 
-def is_remote(location: str | None) -> bool:
-    """True for the API (the default) or any http(s) URL; False for a local mirror file."""
-    return location is None or urlsplit(location).scheme.lower() in ("http", "https")
-
-
 def fetch_github_models(
     *,
     location: str | None,
@@ -389,8 +383,7 @@ def fetch_github_models(
     """Read the catalog: a local mirror file (no token needed, offline too), else the API
     with the token. Without a token the API is not asked (SourceError naming the variable;
     a sync skips the source before that)."""
-    if not is_remote(location):
-        assert location is not None
+    if location is not None and not is_remote(location):  # a local mirror file
         return fetch_json(location, source=SOURCE, client=client)
     if offline:
         raise SourceError(

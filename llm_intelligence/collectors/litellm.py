@@ -40,7 +40,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import (
@@ -53,7 +52,7 @@ from pydantic import (
     model_validator,
 )
 
-from llm_intelligence.collectors.fetch import fetch_json
+from llm_intelligence.collectors.fetch import fetch_json, is_remote
 from llm_intelligence.collectors.labels import TEXT_TYPES, model_type_from_modalities
 from llm_intelligence.collectors.limits import Refused, echo
 from llm_intelligence.collectors.prices import (
@@ -667,7 +666,7 @@ def fetch_litellm(
     if offline:
         if location is None:
             return fetch_json(str(litellm_snapshot_path()), source=SOURCE)
-        if urlsplit(location).scheme.lower() in ("http", "https"):
+        if is_remote(location):
             raise ConfigError(
                 f"{SOURCE}: offline sync cannot fetch {location}; give a local file or no "
                 "location (the bundled snapshot)"

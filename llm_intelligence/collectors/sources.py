@@ -10,12 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from llm_intelligence.collectors import genai_prices, github_models, litellm, models_dev, openrouter
-from llm_intelligence.collectors.fetch import fetch_json
+from llm_intelligence.collectors.fetch import fetch_json, is_remote
 from llm_intelligence.collectors.rows import ParsedSource
 from llm_intelligence.config import Settings
 from llm_intelligence.errors import ConfigError
@@ -51,10 +50,6 @@ class Source:
         return self.parse(self.fetch(settings, offline, client))
 
 
-def _is_remote(location: str | None) -> bool:
-    return location is not None and urlsplit(location).scheme.lower() in ("http", "https")
-
-
 def _snapshot_or_location(
     *,
     name: str,
@@ -67,7 +62,7 @@ def _snapshot_or_location(
     if offline:
         if location is None:
             return load_snapshot()
-        if _is_remote(location):
+        if location is not None and is_remote(location):
             raise ConfigError(
                 f"{name}: offline sync cannot fetch {location}; give a local file or unset it"
             )
@@ -163,7 +158,7 @@ def get_source(name: str) -> Source:
 def skips_offline(source: Source, settings: Settings) -> bool:
     """An offline sync skips sources with no snapshot unless a local mirror file is set."""
     location = getattr(settings, source.location_setting)
-    return not source.has_offline_snapshot and (location is None or _is_remote(location))
+    return not source.has_offline_snapshot and (location is None or is_remote(location))
 
 
 def skip_reason(source: Source, settings: Settings, *, offline: bool) -> str | None:
@@ -178,7 +173,7 @@ def skip_reason(source: Source, settings: Settings, *, offline: bool) -> str | N
                 f"no offline snapshot; set {registry.url_env} to a local mirror to sync it offline"
             )
         return None
-    if source.credential is None or (location is not None and not _is_remote(location)):
+    if source.credential is None or (location is not None and not is_remote(location)):
         return None
     if getattr(settings, source.credential) is None:
         return (

@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -35,7 +34,7 @@ from llm_intelligence.benchmarks.sources import (
     lmarena,
     swebench,
 )
-from llm_intelligence.collectors.fetch import describe_location, fetch_bytes, fetch_json
+from llm_intelligence.collectors.fetch import describe_location, fetch_bytes, fetch_json, is_remote
 from llm_intelligence.config import Settings
 from llm_intelligence.errors import ConfigError
 from llm_intelligence.sources import SOURCES as REGISTRY
@@ -65,7 +64,7 @@ class Leaderboard:
         if not offline:
             return None
         configured = settings.source_location(self.name)
-        if configured is not None and not _is_remote(configured):
+        if configured is not None and not is_remote(configured):
             return None
         folder = settings.benchmarks_dir
         if folder is not None:
@@ -81,10 +80,6 @@ class Leaderboard:
         )
 
 
-def _is_remote(location: str) -> bool:
-    return urlsplit(location).scheme.lower() in ("http", "https")
-
-
 def _one_file(
     name: str,
     mirror_file: str,
@@ -96,7 +91,7 @@ def _one_file(
 
     def fetch(settings: Settings, offline: bool, client: httpx.Client | None) -> Any:
         configured = settings.source_location(name)
-        if configured is not None and not _is_remote(configured):
+        if configured is not None and not is_remote(configured):
             return read(configured, client)
         if offline:
             folder = settings.benchmarks_dir

@@ -48,7 +48,12 @@ from llm_intelligence.benchmarks.rows import (
     ScoreRow,
     score_value,
 )
-from llm_intelligence.collectors.fetch import describe_location, fetch_bytes, fetch_json
+from llm_intelligence.collectors.fetch import (
+    describe_location,
+    fetch_bytes,
+    fetch_json,
+    is_remote,
+)
 from llm_intelligence.collectors.limits import clip
 from llm_intelligence.collectors.rows import RejectedRow
 from llm_intelligence.errors import AuthError, ConfigError, FetchError, PayloadError, SourceError
@@ -312,8 +317,7 @@ def choose_release(
     """Which release a sync reads (see the module docstring): a configured local file
     always; offline, the mirror's newest pair; online, the configured URL, else the
     newest release listed."""
-    is_remote = configured is not None and urlsplit(configured).scheme.lower() in ("http", "https")
-    if configured is not None and not (offline and is_remote):
+    if configured is not None and not (offline and is_remote(configured)):
         return configured_release(configured)
     if offline:
         if mirror is None:
