@@ -45,6 +45,7 @@ __all__ = [
     "link_new_benchmarks",
     "logit",
     "read_rows",
+    "storable",
     "write_calibration",
     "write_links",
 ]
@@ -310,12 +311,29 @@ def _payload(fits: Sequence[BenchmarkFit]) -> str:
     ).decode()
 
 
-def write_calibration(conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit]) -> None:
+_OFFSET_LIMIT = 20.0
+_SLOPE_LIMIT = 20.0
+"""The table's CHECK: offsets within +-20, slopes within 0.05..20 (MIN_SLOPE holds the
+lower bound)."""
+
+
+def storable(fit: BenchmarkFit) -> bool:
+    """Whether the table's CHECK accepts the fit: one benchmark with extreme data must not
+    fail the whole refit."""
+    return abs(fit.offset) <= _OFFSET_LIMIT and fit.slope <= _SLOPE_LIMIT
+
+
+def write_calibration(
+    conn: psycopg.Connection[Any], fits: Sequence[BenchmarkFit]
+) -> list[BenchmarkFit]:
     """Store the fitted parameters (one statement each: the rankings refresh once, at the
-    caller's commit). Benchmarks the fit no longer covers go back to the identity."""
-    payload = _payload(fits)
+    caller's commit). Benchmarks the fit no longer covers go back to the identity, and so
+    do fits outside the table's range: those are returned, for the caller to report."""
+    refused = [f for f in fits if not storable(f)]
+    payload = _payload([f for f in fits if storable(f)])
     conn.execute(_REPLACE, (payload,))
     conn.execute(_RESET, (payload,))
+    return refused
 
 
 # --- A new benchmark linked on first sight ------------------------------------------------
@@ -344,10 +362,6 @@ select benchmark_name, metric_type, (parameters ->> 'offset')::float8,
 from llm_intel_private.benchmark_calibration
 where n_models > 0
 """
-
-_OFFSET_LIMIT = 20.0
-_SLOPE_LIMIT = 20.0
-"""The table's CHECK: offsets within +-20, slopes within 0.05..20."""
 
 
 def link_new_benchmarks(
@@ -388,10 +402,11 @@ def link_new_benchmarks(
                 )
                 continue
             offset, slope = _link(pairs)
-            if abs(offset) > _OFFSET_LIMIT or slope > _SLOPE_LIMIT:
+            fit = _benchmark_fit(key, category, offset=offset, slope=slope, pairs=pairs)
+            if not storable(fit):
                 unlinked[label] = f"offset {offset:.2f} / slope {slope:.2f} out of range"
                 continue
-            linked.append(_benchmark_fit(key, category, offset=offset, slope=slope, pairs=pairs))
+            linked.append(fit)
     return LinkReport(linked=linked, unlinked=unlinked)
 
 

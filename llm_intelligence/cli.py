@@ -432,6 +432,7 @@ def calibrate(
         url = _migrated_url()
         with connect(url) as conn:
             fits = calibration.fit_calibration(calibration.read_rows(conn))
+            refused = [f for f in fits if not calibration.storable(f)]
             if not dry_run:
                 with conn.transaction():
                     calibration.write_calibration(conn, fits)
@@ -462,7 +463,13 @@ def calibrate(
     if not fits:
         console.print("Nothing to fit: sync the leaderboards first (`llm-intel sync`).")
     else:
-        console.print("dry run: nothing written" if dry_run else f"{len(fits)} benchmarks stored")
+        stored = len(fits) - len(refused)
+        console.print("dry run: nothing written" if dry_run else f"{stored} benchmarks stored")
+    for f in refused:
+        console.print(
+            f"{f.benchmark_name}: offset {f.offset:+.2f} / slope {f.slope:.2f} is outside the"
+            " table's range (offset within 20, slope at most 20): kept at the identity"
+        )
 
 
 def _offline_sources() -> str:

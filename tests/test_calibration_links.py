@@ -282,3 +282,18 @@ def test_the_link_limits_are_the_tables_check(conn: psycopg.Connection[Any]) -> 
     ):
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute(insert, (f"past-{i}", Jsonb(params)))
+
+
+def test_a_refit_past_the_tables_range_keeps_that_benchmark_at_the_identity(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """One benchmark with extreme data must not fail the whole `llm-intel calibrate`: its
+    fit is returned as refused and it goes back to the identity; the others are stored."""
+    good = calibration.BenchmarkFit("humaneval", "pass@1", "coding", 0.5, 1.2, 30, 0.1, 0.9, 0.81)
+    wild = calibration.BenchmarkFit("mbpp", "pass@1", "coding", 0.5, 35.0, 30, 0.1, 0.9, 0.81)
+    with conn.transaction():
+        refused = calibration.write_calibration(conn, [good, wild])
+    assert refused == [wild]
+    stored = _calibration(conn)
+    assert stored[("humaneval", "pass@1")][0]["slope"] == 1.2
+    assert stored[("mbpp", "pass@1")][0] == {"offset": 0, "slope": 1, "weight": 1}
