@@ -50,6 +50,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from llm_intelligence.collectors.runner import RunStatus, SourceReport, sync
+from llm_intelligence.collectors.sources import get_source, skip_reason
 from llm_intelligence.config import Settings
 from llm_intelligence.db.sync_lock import RankingsStatus, refresh_stale_rankings
 from llm_intelligence.errors import ConfigError, LLMIntelError
@@ -108,6 +109,14 @@ class PlannedJob:
     why: str
 
 
+def _skip_reason(settings: Settings, name: str) -> str | None:
+    """Why every scheduled sync of a price source would be skipped (a missing token), as
+    `sync` says it; None for the leaderboards and for sources that run."""
+    if SOURCES[name].kind is SourceKind.BENCHMARKS:
+        return None
+    return skip_reason(get_source(name), settings, offline=False)
+
+
 def planned_jobs(settings: Settings) -> list[PlannedJob]:
     """Every job `run_scheduler` would add, and what is not scheduled, without starting
     anything: what `llm-intel schedule --dry-run` prints."""
@@ -116,6 +125,8 @@ def planned_jobs(settings: Settings) -> list[PlannedJob]:
         every, setting = _cadence(settings, name)
         if every > timedelta(0):
             why = "default" if setting == "default" else f"from {setting}"
+            if (skipped := _skip_reason(settings, name)) is not None:
+                why += f"; each run skipped: {skipped}"
             jobs.append(PlannedJob(name, f"sync {name}", every, why))
         else:
             jobs.append(PlannedJob(name, f"sync {name}", None, f"disabled ({setting}=0)"))

@@ -20,6 +20,7 @@ from llm_intelligence.cli import app
 from llm_intelligence.collectors.runner import count_reasons, reason_pattern
 from llm_intelligence.config import Settings
 from llm_intelligence.scheduler import planned_jobs, source_intervals
+from llm_intelligence.sources import SourceKind, source_names
 from tests.factories import add_model, add_price
 
 runner = CliRunner()
@@ -193,8 +194,18 @@ def test_dry_run_defaults_need_no_database(monkeypatch: pytest.MonkeyPatch) -> N
     assert jobs["openrouter"].every == timedelta(hours=1)
     assert jobs["litellm"].every == timedelta(hours=6)
     # The leaderboards run daily unless ENABLE_BENCHMARK_COLLECTION is false.
-    for leaderboard in ("aider", "livebench", "lmarena", "evalplus", "bigcodebench"):
+    for leaderboard in source_names(SourceKind.BENCHMARKS):
         assert jobs[leaderboard].every == timedelta(days=1)
+
+
+def test_dry_run_says_which_jobs_a_missing_token_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    without = {job.job_id: job for job in planned_jobs(Settings(_env_file=None))}
+    assert "each run skipped: GITHUB_TOKEN is not set" in without["github-models"].why
+    assert "skipped" not in without["litellm"].why
+    with_token = Settings(_env_file=None, GITHUB_TOKEN="ghp_test")
+    jobs = {job.job_id: job for job in planned_jobs(with_token)}
+    assert jobs["github-models"].why == "default"
 
 
 @pytest.mark.parametrize("value", ["0", "59", "soon"])
