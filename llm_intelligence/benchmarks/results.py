@@ -15,6 +15,7 @@ from llm_intelligence.benchmarks.rows import (
     Benchmark,
     ParsedLeaderboard,
     ScoreRow,
+    plain_number,
     published_date,
     score_value,
 )
@@ -50,8 +51,7 @@ def parse_results(
             if name == "pass@1":
                 continue
             if isinstance(value, float | Decimal):
-                number = score_value(value)
-                extra[name] = None if number is None else format(number, "f")
+                extra[name] = plain_number(value)
             elif value is None or isinstance(value, str | int | bool):
                 extra[name] = value
         when = entry.get("date")
